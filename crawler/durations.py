@@ -1,0 +1,26 @@
+"""Durations as people write them in seed and config files: ``30m``, ``2h``, ``1d``, ``1h30m``."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d|w)", re.IGNORECASE)
+_UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse ``30m``, ``2h``, ``1d``, ``1h30m``, ``45s``, ``2w``; raise ValueError otherwise."""
+    cleaned = text.strip().replace(" ", "")
+    if not cleaned:
+        raise ValueError("empty duration")
+    seconds = 0.0
+    position = 0
+    for match in _PART.finditer(cleaned):
+        if match.start() != position:
+            break
+        seconds += float(match.group(1)) * _UNITS[match.group(2).lower()]
+        position = match.end()
+    if position != len(cleaned) or seconds <= 0:
+        raise ValueError(f"not a duration: {text!r} (write e.g. 30m, 2h, 1d, 1h30m)")
+    return timedelta(seconds=seconds)

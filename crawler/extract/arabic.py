@@ -1,0 +1,94 @@
+"""Arabic text normalisation shared by the store (hashing), the monitor (matching) and search.
+
+Normalise for comparing, never for display: callers keep the original text and compare
+``normalize(text)`` forms.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Harakat (fathatan .. sukun), superscript alef, Quranic marks, and small high/low signs.
+_DIACRITICS = re.compile(
+    "[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed\u08d3-\u08ff]"
+)
+_TATWEEL = "\u0640"
+
+_LETTER_MAP = str.maketrans(
+    {
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ٲ": "ا",
+        "ٳ": "ا",
+        "ى": "ي",
+        "ی": "ي",  # Persian yeh
+        "ئ": "ي",
+        "ة": "ه",
+        "ؤ": "و",
+        "ک": "ك",  # Persian kaf
+        # Arabic-Indic and Persian digits
+        **{chr(0x0660 + i): str(i) for i in range(10)},
+        **{chr(0x06F0 + i): str(i) for i in range(10)},
+        _TATWEEL: "",
+    }
+)
+
+# Word characters: Arabic letters, Latin letters, digits. Everything else (Arabic
+# punctuation ، ؛ ؟ « » included) separates words.
+_WORD = re.compile(r"[0-9A-Za-z\u00c0-\u024f\u0621-\u064a\u0660-\u0669\u066e-\u06d3\u06f0-\u06f9]+")
+
+# Proclitics that attach to the front of a word, longest first.
+CLITIC_PREFIXES: tuple[str, ...] = (
+    "وبال", "وكال", "فبال", "فكال", "ولل", "فلل",
+    "وال", "فال", "بال", "كال", "لل",
+    "وب", "وك", "ول", "فب", "فك", "فل",
+    "ال", "و", "ف", "ب", "ل", "ك",
+)
+_MIN_STEM = 2
+
+
+def strip_diacritics(text: str) -> str:
+    """Remove harakat (shadda included), superscript alef and tatweel; keep everything else."""
+    return _DIACRITICS.sub("", text).replace(_TATWEEL, "")
+
+
+def normalize(text: str) -> str:
+    """Fold text for matching and hashing: NFKC, no diacritics or tatweel, one alef, ي for ى,
+    ه for ة, ASCII digits, lower case. Whitespace and punctuation are left in place."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _DIACRITICS.sub("", text)
+    return text.translate(_LETTER_MAP).lower()
+
+
+def tokens(text: str) -> list[str]:
+    """Normalised word tokens; punctuation (Arabic and Latin) and whitespace separate them."""
+    return _WORD.findall(normalize(text))
+
+
+def normalized_words(text: str) -> str:
+    """The text as one line of normalised tokens: the form hashed and indexed."""
+    return " ".join(tokens(text))
+
+
+def clitic_forms(token: str) -> set[str]:
+    """A normalised token and every form of it with an attached proclitic removed.
+
+    ``لكندا`` gives {"لكندا", "كندا"}; ``وبالعراق`` gives {"وبالعراق", "بالعراق", "عراق", ...}.
+    Only removals that leave at least two letters are offered.
+    """
+    forms = {token}
+    for prefix in CLITIC_PREFIXES:
+        if token.startswith(prefix) and len(token) - len(prefix) >= _MIN_STEM:
+            forms.add(token[len(prefix):])
+    return forms
+
+
+def term_form(token: str) -> str:
+    """The canonical form of a normalised topic-term token: the definite article dropped,
+    so «العراق» and «عراق» are the same term."""
+    if token.startswith("ال") and len(token) - 2 >= _MIN_STEM:
+        return token[2:]
+    return token

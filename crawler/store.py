@@ -1,0 +1,218 @@
+"""The SQLite store: the schema's owner and the only thing the crawler and monitor share.
+
+Tables
+- ``articles``: one row per URL, the latest version's fields.
+- ``versions``: one row per distinct normalised content of an article.
+- ``crawl_runs``: one row per site per crawl.
+- ``crawl_errors``: every error met while crawling (seed, fetch, parse, store).
+- ``monitor_state``: key/value checkpoints kept by the monitor.
+- ``alerts``: alerts raised by the monitor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Literal
+
+import sqlite_utils
+
+from crawler.extract.arabic import normalized_words
+
+logger = logging.getLogger(__name__)
+
+SaveResult = Literal["new", "changed", "same"]
+
+
+def utcnow() -> str:
+    """Now, as the ISO-8601 UTC string the store uses for every timestamp."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class StoredArticle:
+    """What the pipeline hands to the store: one cleaned article."""
+
+    url: str
+    site: str
+    title: str
+    body: str
+    published: str | None = None
+    author: str | None = None
+    fetched: str = field(default_factory=utcnow)
+
+
+def content_hash(title: str, body: str) -> str:
+    """Hash of the normalised title and body: whitespace, diacritics, tatweel, letter forms and
+    punctuation never change it."""
+    text = normalized_words(title) + "\n" + normalized_words(body)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def open_db(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating when needed) the store at ``path`` in WAL mode with the schema in place."""
+    path = Path(path)
+    if path.parent and not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+    db = sqlite_utils.Database(conn)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA busy_timeout=30000")
+    db.execute("PRAGMA foreign_keys=ON")
+    ensure_schema(db)
+    return db
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create every table and index the product uses; a no-op when they exist."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS articles (
+            url TEXT PRIMARY KEY,
+            site TEXT NOT NULL,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL,
+            published TEXT,
+            author TEXT,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            content_hash TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS articles_site ON articles(site);
+        CREATE TABLE IF NOT EXISTS versions (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL REFERENCES articles(url),
+            version INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL,
+            published TEXT,
+            author TEXT,
+            content_hash TEXT NOT NULL,
+            seen TEXT NOT NULL,
+            run_id INTEGER REFERENCES crawl_runs(id),
+            UNIQUE (url, version)
+        );
+        CREATE TABLE IF NOT EXISTS crawl_runs (
+            id INTEGER PRIMARY KEY,
+            site TEXT NOT NULL,
+            started TEXT NOT NULL,
+            finished TEXT,
+            pages INTEGER NOT NULL DEFAULT 0,
+            new INTEGER NOT NULL DEFAULT 0,
+            changed INTEGER NOT NULL DEFAULT 0,
+            errors INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL DEFAULT 'running'
+        );
+        CREATE INDEX IF NOT EXISTS crawl_runs_site ON crawl_runs(site, started);
+        CREATE TABLE IF NOT EXISTS crawl_errors (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER REFERENCES crawl_runs(id),
+            site TEXT NOT NULL,
+            url TEXT,
+            stage TEXT NOT NULL,
+            message TEXT NOT NULL,
+            created TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS monitor_state (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS alerts (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            url TEXT NOT NULL,
+            site TEXT,
+            title TEXT NOT NULL,
+            version_id INTEGER REFERENCES versions(id),
+            sources TEXT NOT NULL DEFAULT '[]',
+            matched TEXT NOT NULL DEFAULT '[]',
+            details TEXT NOT NULL DEFAULT '{}',
+            created TEXT NOT NULL,
+            delivered TEXT,
+            UNIQUE (kind, topic, url, version_id)
+        );
+        CREATE INDEX IF NOT EXISTS alerts_created ON alerts(created);
+        """
+    )
+
+
+def start_run(db: sqlite_utils.Database, site: str, started: str | None = None) -> int:
+    """Record the start of a crawl of ``site``; returns the run id."""
+    return db["crawl_runs"].insert({"site": site, "started": started or utcnow()}).last_pk
+
+
+def finish_run(db: sqlite_utils.Database, run_id: int, status: str = "finished",
+               finished: str | None = None) -> None:
+    """Close a crawl run."""
+    db["crawl_runs"].update(run_id, {"finished": finished or utcnow(), "status": status})
+
+
+def count_in_run(db: sqlite_utils.Database, run_id: int, column: str) -> None:
+    """Add one to a counter (pages, new, changed, errors) of a run."""
+    if column not in {"pages", "new", "changed", "errors"}:
+        raise ValueError(f"not a run counter: {column}")
+    db.execute(f"UPDATE crawl_runs SET {column} = {column} + 1 WHERE id = ?", [run_id])
+
+
+def record_error(db: sqlite_utils.Database, site: str, stage: str, message: str,
+                 url: str | None = None, run_id: int | None = None) -> None:
+    """Record an error met while crawling; counted in its run when there is one."""
+    db["crawl_errors"].insert(
+        {"run_id": run_id, "site": site, "url": url, "stage": stage,
+         "message": message, "created": utcnow()}
+    )
+    if run_id is not None:
+        count_in_run(db, run_id, "errors")
+
+
+def save_article(db: sqlite_utils.Database, article: StoredArticle,
+                 run_id: int | None = None) -> SaveResult:
+    """Store one fetched article. A new version is written only when the normalised title or
+    body differs from the latest stored version; otherwise only ``last_seen`` moves."""
+    digest = content_hash(article.title, article.body)
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        row = conn.execute(
+            "SELECT content_hash FROM articles WHERE url = ?", [article.url]
+        ).fetchone()
+        if row is not None and row[0] == digest:
+            conn.execute("UPDATE articles SET last_seen = ? WHERE url = ?",
+                         [article.fetched, article.url])
+            result: SaveResult = "same"
+        else:
+            fields = [article.site, article.title, article.body, article.published,
+                      article.author, article.fetched, digest]
+            if row is None:
+                conn.execute(
+                    "INSERT INTO articles (site, title, body, published, author, last_seen,"
+                    " content_hash, first_seen, url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    fields + [article.fetched, article.url],
+                )
+                result = "new"
+            else:
+                conn.execute(
+                    "UPDATE articles SET site = ?, title = ?, body = ?, published = ?,"
+                    " author = ?, last_seen = ?, content_hash = ? WHERE url = ?",
+                    fields + [article.url],
+                )
+                result = "changed"
+            (latest,) = conn.execute(
+                "SELECT COALESCE(MAX(version), 0) FROM versions WHERE url = ?", [article.url]
+            ).fetchone()
+            conn.execute(
+                "INSERT INTO versions (url, version, title, body, published, author,"
+                " content_hash, seen, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [article.url, latest + 1, article.title, article.body, article.published,
+                 article.author, digest, article.fetched, run_id],
+            )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return result
