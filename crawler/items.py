@@ -1,0 +1,28 @@
+"""What the spider yields: cleaned articles and errors, both stored by the pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class ArticleItem:
+    """One article page, fetched and cleaned."""
+
+    url: str
+    site: str
+    title: str
+    body: str
+    published: str | None
+    author: str | None
+    fetched: str
+
+
+@dataclass
+class CrawlError:
+    """Something that went wrong on one URL; recorded in the store, the crawl goes on."""
+
+    site: str
+    stage: str  # fetch | feed | sitemap | parse | store
+    message: str
+    url: str | None = None

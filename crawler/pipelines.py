@@ -1,0 +1,81 @@
+"""The one pipeline: validate what the spider yields and write it to the store, counting the
+run's pages, new and changed articles and errors in ``crawl_runs``."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.exceptions import DropItem
+
+from crawler.items import ArticleItem, CrawlError
+from crawler.store import (
+    StoredArticle, count_in_run, finish_run, open_db, record_error, save_article, start_run,
+)
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+
+class StorePipeline:
+    """Stores articles (a version only when their content changed) and errors."""
+
+    def __init__(self, db_path: str):
+        self.db_path = db_path
+        self.db = None
+        self.run_id: int | None = None
+        self.site_id = "?"
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        pipeline = cls(crawler.settings.get("RAQIB_DB", "raqib.db"))
+        crawler.signals.connect(pipeline.response_received, signal=signals.response_received)
+        return pipeline
+
+    def open_spider(self, spider: Spider) -> None:
+        self.site_id = getattr(spider, "site_id", spider.name)
+        self.db = open_db(self.db_path)
+        self.run_id = start_run(self.db, self.site_id)
+        logger.info("crawl run %s of %s started, storing in %s", self.run_id, self.site_id,
+                    self.db_path)
+
+    def close_spider(self, spider: Spider) -> None:
+        if self.db is None or self.run_id is None:
+            return
+        run = self.db["crawl_runs"].get(self.run_id)
+        failed = run["pages"] == 0 and run["errors"] > 0
+        finish_run(self.db, self.run_id, status="failed" if failed else "finished")
+        logger.info("crawl run %s of %s: %s pages, %s new, %s changed, %s errors",
+                    self.run_id, self.site_id, run["pages"], run["new"], run["changed"],
+                    run["errors"])
+        self.db.close()
+
+    def response_received(self, response, request, spider) -> None:
+        if self.db is not None and self.run_id is not None and response.status < 400:
+            count_in_run(self.db, self.run_id, "pages")
+
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        if isinstance(item, CrawlError):
+            record_error(self.db, item.site, item.stage, item.message, url=item.url,
+                         run_id=self.run_id)
+            return item
+        if not isinstance(item, ArticleItem):
+            raise DropItem(f"not an article: {type(item).__name__}")
+        try:
+            result = save_article(self.db, StoredArticle(
+                url=item.url, site=item.site, title=item.title, body=item.body,
+                published=item.published, author=item.author, fetched=item.fetched,
+            ), run_id=self.run_id)
+        except Exception as exc:
+            logger.exception("could not store %s", item.url)
+            record_error(self.db, item.site, "store", f"could not store: {exc!r}", url=item.url,
+                         run_id=self.run_id)
+            raise DropItem(str(exc)) from exc
+        if result in ("new", "changed"):
+            count_in_run(self.db, self.run_id, result)
+        logger.debug("%s: %s", result, item.url)
+        return item

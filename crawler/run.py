@@ -1,0 +1,88 @@
+"""Crawl sites in this process: ``python -m crawler.run --db raqib.db --seeds seeds [SITE...]``.
+
+The Twisted reactor cannot restart inside one process, so the product runs every crawl through
+this module in a process of its own. Bad seed files are reported and recorded; the other sites
+are crawled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from crawler.sites import Site, load_sites
+from crawler.store import open_db, record_error
+
+
+def crawl_settings(db: str, seeds: str, overrides: dict[str, str] | None = None) -> Settings:
+    """The project's settings with raqib's paths and any ``NAME=VALUE`` overrides."""
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set("RAQIB_DB", db, priority="cmdline")
+    settings.set("RAQIB_SEEDS", seeds, priority="cmdline")
+    for name, value in (overrides or {}).items():
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def choose_sites(seeds: str, wanted: list[str], db_path: str,
+                 include_internet: bool = True) -> tuple[list[Site], list[str]]:
+    """The sites to crawl and the problems found on the way (each also recorded in the store)."""
+    sites, errors = load_sites(Path(seeds))
+    problems: list[str] = []
+    db = open_db(db_path)
+    try:
+        for error in errors:
+            problems.append(str(error))
+            record_error(db, error.path.stem, "seed", str(error), url=str(error.path))
+        if wanted:
+            known = {site.id: site for site in sites}
+            broken = {error.path.stem for error in errors}
+            for site_id in wanted:
+                if site_id not in known and site_id not in broken:
+                    problems.append(f"no site {site_id!r} in {seeds}")
+            sites = [known[s] for s in wanted if s in known]
+        if not include_internet:
+            sites = [site for site in sites if not site.needs_internet]
+    finally:
+        db.close()
+    return sites, problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m crawler.run", description=__doc__)
+    parser.add_argument("sites", nargs="*", help="site ids (default: every site)")
+    parser.add_argument("--db", default="raqib.db")
+    parser.add_argument("--seeds", default="seeds")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="override a Scrapy setting")
+    args = parser.parse_args(argv)
+
+    overrides = {}
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        if not sep:
+            parser.error(f"--set takes NAME=VALUE, not {item!r}")
+        overrides[name] = value
+
+    sites, problems = choose_sites(args.seeds, args.sites, args.db)
+    for problem in problems:
+        print(f"raqib: {problem}", file=sys.stderr)
+    if not sites:
+        print("raqib: no site to crawl", file=sys.stderr)
+        return 1
+    process = CrawlerProcess(crawl_settings(args.db, args.seeds, overrides), install_root_handler=True)
+    from crawler.spiders.news import NewsSpider
+
+    for site in sites:
+        process.crawl(NewsSpider, site=site)
+    process.start()
+    return 2 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

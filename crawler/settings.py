@@ -1,0 +1,40 @@
+"""Scrapy settings: polite defaults for crawling news sites.
+
+Override any of them per run with ``scrapy crawl news -s NAME=VALUE`` or
+``raqib crawl --set NAME=VALUE``.
+"""
+
+import os
+
+BOT_NAME = "raqib"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Who we are, and manners.
+USER_AGENT = "raqib/0.1 (Arabic news change monitor; +https://pypi.org/project/raqib/)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# Failures: retry what may pass on a second try; never wait forever or read a huge page.
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
+
+# Where raqib keeps things (raqib's own settings).
+RAQIB_DB = os.environ.get("RAQIB_DB", "raqib.db")
+RAQIB_SEEDS = os.environ.get("RAQIB_SEEDS", "seeds")
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,241 @@
+"""Seed files: one TOML file per site in the seeds directory, loaded into ``Site`` records.
+
+Every problem is reported with the file, the key and what is wrong; one bad seed file never
+stops the other sites from loading.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from crawler.durations import parse_duration
+from crawler.extract.model import Selectors
+
+DEFAULT_EVERY = "1h"
+TOPICS_FILE = "topics.toml"
+
+_SITE_KEYS = {
+    "id", "name", "allowed_domains", "feeds", "sitemaps", "start_urls", "article_url",
+    "follow_url", "every", "selectors", "needs_internet", "discover_sitemaps", "max_pages",
+}
+_SELECTOR_KEYS = {"title", "body", "published", "author", "drop"}
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+@dataclass(frozen=True)
+class Site:
+    """One news site to watch, as its seed file describes it."""
+
+    id: str
+    name: str
+    allowed_domains: tuple[str, ...]
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    start_urls: tuple[str, ...] = ()
+    article_url: re.Pattern[str] | None = None
+    follow_url: re.Pattern[str] | None = None
+    every: timedelta = field(default_factory=lambda: parse_duration(DEFAULT_EVERY))
+    selectors: Selectors = field(default_factory=Selectors)
+    needs_internet: bool = False
+    discover_sitemaps: bool = True
+    max_pages: int = 500
+    path: Path | None = None
+
+    def is_article(self, url: str) -> bool:
+        """Whether ``url`` is an article page of this site."""
+        if not self.on_site(url):
+            return False
+        if self.article_url is None:
+            return True
+        return bool(self.article_url.search(url))
+
+    def is_followable(self, url: str) -> bool:
+        """Whether ``url`` is a listing page worth following to find more articles."""
+        return self.on_site(url) and self.follow_url is not None and bool(
+            self.follow_url.search(url)
+        )
+
+    def on_site(self, url: str) -> bool:
+        """Whether ``url``'s host is one of the allowed domains or a subdomain of one."""
+        host = (urlparse(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+
+
+class SeedError(ValueError):
+    """A seed file that cannot be used; ``problems`` holds one message per problem."""
+
+    def __init__(self, path: Path, problems: list[str]):
+        self.path = path
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def load_site(path: str | Path) -> Site:
+    """Load and validate one seed file; raise SeedError naming the file, key and problem."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SeedError(path, [f"{path}: cannot read: {exc}"]) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise SeedError(path, [f"{path}: not valid TOML: {exc}"]) from exc
+    return _site_from_table(path, data)
+
+
+def load_sites(seeds_dir: str | Path) -> tuple[list[Site], list[SeedError]]:
+    """Every ``*.toml`` seed directly in ``seeds_dir`` (topics.toml excepted): the sites that
+    load, and the errors of those that don't."""
+    seeds_dir = Path(seeds_dir)
+    sites: list[Site] = []
+    errors: list[SeedError] = []
+    if not seeds_dir.is_dir():
+        return sites, [SeedError(seeds_dir, [f"{seeds_dir}: no such seeds directory"])]
+    seen: dict[str, Path] = {}
+    for path in sorted(seeds_dir.glob("*.toml")):
+        if path.name == TOPICS_FILE:
+            continue
+        try:
+            site = load_site(path)
+        except SeedError as exc:
+            errors.append(exc)
+            continue
+        if site.id in seen:
+            errors.append(SeedError(path, [f"{path}: id: {site.id!r} is already used by {seen[site.id]}"]))
+            continue
+        seen[site.id] = path
+        sites.append(site)
+    return sites, errors
+
+
+def _site_from_table(path: Path, data: dict[str, Any]) -> Site:
+    problems: list[str] = []
+
+    def problem(key: str, reason: str) -> None:
+        problems.append(f"{path}: {key}: {reason}")
+
+    for key in sorted(set(data) - _SITE_KEYS):
+        problem(key, f"unknown key (known keys: {', '.join(sorted(_SITE_KEYS))})")
+
+    site_id = data.get("id", path.stem)
+    if not isinstance(site_id, str) or not _ID.match(site_id):
+        problem("id", f"{site_id!r} is not a valid id (letters, digits, _ . -)")
+        site_id = path.stem
+    name = data.get("name", site_id)
+    if not isinstance(name, str) or not name.strip():
+        problem("name", "must be a non-empty string")
+
+    def string_list(key: str, urls: bool = False) -> tuple[str, ...]:
+        value = data.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            problem(key, "must be a list of non-empty strings")
+            return ()
+        if urls:
+            for v in value:
+                parsed = urlparse(v)
+                if parsed.scheme not in ("http", "https") or not parsed.netloc:
+                    problem(key, f"{v!r} is not an http(s) URL")
+        return tuple(v.strip() for v in value)
+
+    if "allowed_domains" not in data:
+        problem("allowed_domains", "missing: name the domains the site lives on")
+    domains = tuple(d.lower().removeprefix("www.") for d in string_list("allowed_domains"))
+    if "allowed_domains" in data and not domains and isinstance(data["allowed_domains"], list):
+        problem("allowed_domains", "empty: name at least one domain")
+    feeds = string_list("feeds", urls=True)
+    sitemaps = string_list("sitemaps", urls=True)
+    start_urls = string_list("start_urls", urls=True)
+    if not (feeds or sitemaps or start_urls):
+        problem("feeds", "nothing to crawl: give feeds, sitemaps or start_urls")
+    for key, urls in (("feeds", feeds), ("sitemaps", sitemaps), ("start_urls", start_urls)):
+        for url in urls:
+            host = (urlparse(url).hostname or "").lower()
+            if domains and not any(host == d or host.endswith("." + d) for d in domains):
+                problem(key, f"{url!r} is outside allowed_domains {list(domains)}")
+
+    def regex(key: str) -> re.Pattern[str] | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            problem(key, "must be a regular expression string")
+            return None
+        try:
+            return re.compile(value)
+        except re.error as exc:
+            problem(key, f"bad regular expression {value!r}: {exc}")
+            return None
+
+    article_url = regex("article_url")
+    follow_url = regex("follow_url")
+
+    every = parse_duration(DEFAULT_EVERY)
+    if "every" in data:
+        raw = data["every"]
+        try:
+            if not isinstance(raw, str):
+                raise ValueError(f"{raw!r} is not a string")
+            every = parse_duration(raw)
+        except ValueError as exc:
+            problem("every", f"bad duration: {exc}")
+
+    selectors = _selectors(data.get("selectors", {}), problem)
+
+    def boolean(key: str, default: bool) -> bool:
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            problem(key, "must be true or false")
+            return default
+        return value
+
+    needs_internet = boolean("needs_internet", False)
+    discover = boolean("discover_sitemaps", True)
+    max_pages = data.get("max_pages", 500)
+    if not isinstance(max_pages, int) or isinstance(max_pages, bool) or max_pages < 1:
+        problem("max_pages", "must be a positive integer")
+        max_pages = 500
+
+    if problems:
+        raise SeedError(path, problems)
+    return Site(
+        id=site_id, name=name, allowed_domains=domains, feeds=feeds, sitemaps=sitemaps,
+        start_urls=start_urls, article_url=article_url, follow_url=follow_url, every=every,
+        selectors=selectors, needs_internet=needs_internet, discover_sitemaps=discover,
+        max_pages=max_pages, path=path,
+    )
+
+
+def _selectors(value: Any, problem) -> Selectors:
+    if not isinstance(value, dict):
+        problem("selectors", "must be a table")
+        return Selectors()
+    for key in sorted(set(value) - _SELECTOR_KEYS):
+        problem(f"selectors.{key}", f"unknown key (known keys: {', '.join(sorted(_SELECTOR_KEYS))})")
+    fields: dict[str, Any] = {}
+    for key in ("title", "body", "published", "author"):
+        if key in value:
+            if not isinstance(value[key], str) or not value[key].strip():
+                problem(f"selectors.{key}", "must be a CSS selector string")
+            else:
+                fields[key] = value[key]
+    drop = value.get("drop", [])
+    if isinstance(drop, str):
+        drop = [drop]
+    if not isinstance(drop, list) or not all(isinstance(d, str) for d in drop):
+        problem("selectors.drop", "must be a list of CSS selectors")
+        drop = []
+    try:
+        from soupsieve import compile as compile_css
+
+        for key, css in [*fields.items(), *(("drop", d) for d in drop)]:
+            compile_css(css)
+    except Exception as exc:  # soupsieve raises SelectorSyntaxError
+        problem("selectors", f"bad CSS selector: {exc}")
+    return Selectors(**fields, drop=tuple(drop))

@@ -1,0 +1,387 @@
+"""The ``raqib`` command: a thin layer over the library. Each command opens what it needs,
+calls one function, and turns errors into a clear message."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crawler.sites import load_sites
+from crawler.store import open_db
+
+DEFAULT_DB = "raqib.db"
+
+
+class Context:
+    """Paths every command shares: the store, the config, the seeds and the topics file."""
+
+    def __init__(self, db: str | None, config: str | None, seeds: str | None,
+                 topics: str | None):
+        self.db = db or os.environ.get("RAQIB_DB") or DEFAULT_DB
+        self.config = config or ("raqib.toml" if Path("raqib.toml").exists() else None)
+        self.seeds = seeds or "seeds"
+        self.topics = topics or str(Path(self.seeds) / "topics.toml")
+
+    def open_db(self):
+        return open_db(self.db)
+
+    def load_topics(self):
+        from monitor.topics import TopicsError, load_topics
+
+        if not Path(self.topics).exists():
+            raise click.ClickException(f"no topics file at {self.topics} (give --topics FILE)")
+        try:
+            return load_topics(self.topics)
+        except TopicsError as exc:
+            raise click.ClickException("bad topics file:\n" + "\n".join(exc.problems)) from exc
+
+
+def common_options(func):
+    """``--db``, ``--config``, ``--seeds`` and ``--topics``, taken by every command."""
+    func = click.option("--topics", "topics", type=click.Path(dir_okay=False),
+                        help="Topics file (default: SEEDS/topics.toml).")(func)
+    func = click.option("--seeds", "seeds", type=click.Path(file_okay=False),
+                        help="Seeds directory (default: ./seeds).")(func)
+    func = click.option("--config", "config", type=click.Path(dir_okay=False),
+                        help="Config file (default: ./raqib.toml when it exists).")(func)
+    func = click.option("--db", "db", type=click.Path(dir_okay=False),
+                        help="SQLite store (default: $RAQIB_DB, else ./raqib.db).")(func)
+    return func
+
+
+def _context(db, config, seeds, topics) -> Context:
+    return Context(db, config, seeds, topics)
+
+
+def _since(since: str | None) -> str | None:
+    if since is None:
+        return None
+    from monitor.timeparse import parse_since
+
+    try:
+        return parse_since(since)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since") from exc
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="raqib")
+def main() -> None:
+    """رقيب raqib: crawl Arabic news sites, keep every version, alert on tracked topics."""
+
+
+# Crawling ------------------------------------------------------------------------------
+
+@main.command()
+@click.argument("sites", nargs=-1)
+@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
+              help="Override a Scrapy setting for this crawl.")
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
+@common_options
+def crawl(sites, settings, verbose, db, config, seeds, topics) -> None:
+    """Crawl the named sites (default: all) once, then run the monitor.
+
+    Example: raqib crawl aljazeera --db news.db
+    """
+    ctx = _context(db, config, seeds, topics)
+    overrides = _parse_settings(settings)
+    _crawl_and_monitor(ctx, list(sites), overrides, verbose)
+
+
+def _parse_settings(pairs) -> dict[str, str]:
+    overrides = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--set")
+        overrides[name] = value
+    return overrides
+
+
+def _crawl_and_monitor(ctx: Context, sites: list[str], overrides: dict[str, str],
+                       verbose: bool = False) -> None:
+    from monitor.crawling import crawl_sites
+
+    outcome = crawl_sites(ctx.db, ctx.seeds, sites, overrides,
+                          log_level="INFO" if verbose else "WARNING")
+    for line in outcome.messages.splitlines():
+        if verbose or line.startswith("raqib:") or "ERROR" in line:
+            click.echo(line, err=True)
+    for run in outcome.runs:
+        click.echo(f"crawled {run.line()}")
+    if not outcome.runs:
+        raise click.ClickException("nothing was crawled")
+    _monitor(ctx)
+
+
+def _monitor(ctx: Context) -> list:
+    from monitor.alerts import run_monitor
+
+    topics = ctx.load_topics()
+    db = ctx.open_db()
+    try:
+        raised = run_monitor(db, topics)
+    finally:
+        db.close()
+    click.echo(f"monitor: {len(raised)} new alert(s)")
+    return raised
+
+
+@main.command()
+@common_options
+def monitor(db, config, seeds, topics) -> None:
+    """Match stories stored since the last checkpoint against the topics and raise alerts.
+
+    Example: raqib monitor --db raqib.db
+    """
+    _monitor(_context(db, config, seeds, topics))
+
+
+# Extraction ----------------------------------------------------------------------------
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--url", help="The page's URL (helps dates and titles).")
+@click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "text"]), default="text",
+              show_default=True)
+@click.option("--explain", is_flag=True, help="Also show each removed block and its rule.")
+@common_options
+def extract(files, url, fmt, explain, db, config, seeds, topics) -> None:
+    """Run the extractor on saved pages.
+
+    Example: raqib extract page.html --format jsonl
+    """
+    from crawler.extract import extract_article
+
+    records = []
+    for file in files:
+        article = extract_article(Path(file).read_bytes(), url)
+        record: dict[str, Any] = {
+            "file": file, "url": article.url, "title": article.title, "body": article.body,
+            "published": article.published, "author": article.author,
+        }
+        if explain:
+            record["removed"] = [{"rule": r.rule, "text": r.text} for r in article.removed]
+        records.append(record)
+    if fmt == "jsonl":
+        for record in records:
+            click.echo(json.dumps(record, ensure_ascii=False))
+    elif fmt == "json":
+        click.echo(json.dumps(records if len(records) > 1 else records[0], ensure_ascii=False,
+                              indent=2))
+    else:
+        for record in records:
+            click.echo(f"== {record['file']}")
+            click.echo(f"title: {record['title']}")
+            click.echo(f"published: {record['published'] or '-'}")
+            click.echo(f"author: {record['author'] or '-'}")
+            click.echo("")
+            click.echo(record["body"])
+            if explain:
+                click.echo("\n-- removed --")
+                for removed in record["removed"]:
+                    click.echo(f"[{removed['rule']}] {removed['text']}")
+            click.echo("")
+
+
+# Alerts, digests, history -------------------------------------------------------------
+
+@main.command()
+@click.option("--since", help="Only alerts since T: ISO-8601 time or a duration such as 2h.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@common_options
+def alerts(since, fmt, db, config, seeds, topics) -> None:
+    """List the alerts raised.
+
+    Example: raqib alerts --since 2h --format json
+    """
+    from monitor.alerts import list_alerts
+
+    since_iso = _since(since)
+    store = _context(db, config, seeds, topics).open_db()
+    try:
+        found = list_alerts(store, since=since_iso)
+    finally:
+        store.close()
+    if fmt == "json":
+        click.echo(json.dumps([a.to_json() for a in found], ensure_ascii=False, indent=2))
+        return
+    if not found:
+        click.echo("no alerts")
+    for alert in found:
+        sources = f" (+{len(alert.sources) - 1} sources)" if len(alert.sources) > 1 else ""
+        click.echo(f"{alert.created}  {alert.kind:<6}  [{alert.topic}]  {alert.title}{sources}")
+        click.echo(f"    {alert.url}")
+
+
+@main.command()
+@click.option("--since", help="Only alerts since T: ISO-8601 time or a duration such as 2h.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "json"]),
+              default="text", show_default=True)
+@click.option("--send", is_flag=True, help="Deliver through the configured channels now.")
+@common_options
+def digest(since, fmt, send, db, config, seeds, topics) -> None:
+    """Print the digest of alerts not yet delivered (marks nothing).
+
+    Example: raqib digest --format html > digest.html
+    """
+    from monitor.digest import pending_alerts, render_digest
+
+    if send:
+        raise click.ClickException("delivery channels are not configured in this version; "
+                                   "print the digest and pipe it where you need it")
+    store = _context(db, config, seeds, topics).open_db()
+    try:
+        pending = pending_alerts(store, since=_since(since))
+    finally:
+        store.close()
+    click.echo(render_digest(pending, fmt))
+
+
+@main.command()
+@click.argument("url")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@common_options
+def history(url, fmt, db, config, seeds, topics) -> None:
+    """Every stored version of one article, with the diff between consecutive ones.
+
+    Example: raqib history https://example.com/news/1 --format json
+    """
+    from monitor.history import article_history, render_history
+
+    store = _context(db, config, seeds, topics).open_db()
+    try:
+        entries = article_history(store, url)
+    finally:
+        store.close()
+    if not entries:
+        raise click.ClickException(f"no stored article at {url}")
+    click.echo(render_history(entries, fmt))
+
+
+# Sites and topics ----------------------------------------------------------------------
+
+@main.group()
+def sites() -> None:
+    """Show sites and validate their seed files."""
+
+
+@sites.command("list")
+@common_options
+def sites_list(db, config, seeds, topics) -> None:
+    """Show the sites of the seeds directory.
+
+    Example: raqib sites list --seeds seeds
+    """
+    ctx = _context(db, config, seeds, topics)
+    found, errors = load_sites(ctx.seeds)
+    for site in found:
+        sources = len(site.feeds) + len(site.sitemaps) + len(site.start_urls)
+        every = int(site.every.total_seconds() // 60)
+        click.echo(f"{site.id:<16} {site.name}  ({', '.join(site.allowed_domains)}; "
+                   f"{sources} sources; every {every} min)")
+    for error in errors:
+        click.echo(f"INVALID {error.path}", err=True)
+    if errors:
+        sys.exit(1)
+
+
+@sites.command("check")
+@common_options
+def sites_check(db, config, seeds, topics) -> None:
+    """Validate every seed file; name the file, key and problem; exit non-zero on any.
+
+    Example: raqib sites check --seeds seeds
+    """
+    ctx = _context(db, config, seeds, topics)
+    found, errors = load_sites(ctx.seeds)
+    for site in found:
+        click.echo(f"ok       {site.path}  ({site.id})")
+    for error in errors:
+        for problem in error.problems:
+            click.echo(f"error    {problem}", err=True)
+    if errors:
+        click.echo(f"{len(errors)} bad seed file(s), {len(found)} good", err=True)
+        sys.exit(1)
+
+
+@main.group()
+def topics_group() -> None:
+    """Show topics."""
+
+
+main.add_command(topics_group, name="topics")
+
+
+@topics_group.command("list")
+@common_options
+def topics_list(db, config, seeds, topics) -> None:
+    """Show the tracked topics.
+
+    Example: raqib topics list --topics seeds/topics.toml
+    """
+    for topic in _context(db, config, seeds, topics).load_topics():
+        parts = [f"all={list(topic.all)}" if topic.all else "",
+                 f"any={list(topic.any)}" if topic.any else "",
+                 f"none={list(topic.none)}" if topic.none else "",
+                 f"sites={list(topic.sites)}" if topic.sites else ""]
+        click.echo(f"{topic.name}: " + " ".join(p for p in parts if p))
+
+
+# The offline demo ----------------------------------------------------------------------
+
+@main.command()
+@click.option("--dir", "workdir", default="raqib-demo", show_default=True,
+              type=click.Path(file_okay=False), help="Where the demo keeps its seeds and store.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "json"]),
+              default="text", show_default=True)
+def demo(workdir, fmt) -> None:
+    """Offline: serve the bundled demo news site on 127.0.0.1, crawl it, change it (new
+    stories, an edit, a widget-only change), crawl again, print the digest.
+
+    Example: raqib demo --format markdown
+    """
+    from monitor.demo.server import DEMO_TOPICS_PATH, DemoServer, demo_seed_toml
+    from monitor.crawling import LOCAL_SITE_SETTINGS
+
+    work = Path(workdir).resolve()
+    seeds_dir = work / "seeds"
+    seeds_dir.mkdir(parents=True, exist_ok=True)
+    db_path = work / "raqib.db"
+    for stale in work.glob("raqib.db*"):
+        stale.unlink()
+    shutil.copy(DEMO_TOPICS_PATH, seeds_dir / "topics.toml")
+    ctx = Context(str(db_path), None, str(seeds_dir), str(seeds_dir / "topics.toml"))
+
+    with DemoServer(edition=1) as server:
+        (seeds_dir / "demo.toml").write_text(demo_seed_toml(server.base_url), encoding="utf-8")
+        click.echo(f"demo site: {server.base_url} (edition 1)")
+        _crawl_and_monitor(ctx, ["demo"], LOCAL_SITE_SETTINGS)
+        server.set_edition(2)
+        click.echo("demo site moved to edition 2: new stories, an edit, new furniture")
+        _crawl_and_monitor(ctx, ["demo"], LOCAL_SITE_SETTINGS)
+
+    from monitor.digest import pending_alerts, render_digest
+
+    store = ctx.open_db()
+    try:
+        pending = pending_alerts(store)
+    finally:
+        store.close()
+    click.echo("")
+    click.echo(render_digest(pending, fmt))
+    click.echo("")
+    click.echo(f"database: {db_path}")
+    click.echo(f"try: raqib alerts --db {db_path}  |  sqlite-utils tables {db_path}")
+
+
+if __name__ == "__main__":
+    main()
