@@ -1,0 +1,225 @@
+"""New and changed stories × topics -> alerts, raised from a checkpoint.
+
+``run_monitor`` reads the versions stored since its checkpoint (``monitor_state`` key
+``versions_checkpoint``: the highest ``versions.id`` already looked at), in id order:
+
+- version 1 of an article that matches a topic raises a ``new`` alert;
+- a later version raises an ``update`` alert for each topic that it matches or that the
+  version before it matched (a tracked story edited so that it no longer matches is worth
+  knowing too); ``details`` holds ``from_version``, ``to_version``, ``matches_now`` and the
+  sentence-level ``diff`` per field (see ``monitor.history``).
+
+Alerts and the new checkpoint are written in one transaction, and ``INSERT OR IGNORE`` on
+UNIQUE(kind, topic, url, version_id) makes a rerun — or two monitors racing — raise nothing
+twice; a crash before the commit leaves the checkpoint where it was, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import sqlite_utils
+
+from crawler.store import utcnow
+
+from monitor.history import diff_versions
+from monitor.topics import Topic, TopicMatch, TopicMatcher
+
+logger = logging.getLogger(__name__)
+
+CHECKPOINT_KEY = "versions_checkpoint"
+BATCH_SIZE = 500
+KINDS = ("new", "update", "health")
+
+
+@dataclass
+class Alert:
+    """One alert. ``matched`` holds ``{"term", "field", "text"}`` dicts (``text`` is the
+    original words found); ``sources`` the URLs of the same story (just ``[url]`` until
+    clustering); ``details`` for updates ``{"from_version", "to_version", "matches_now",
+    "diff"}``; ``published`` comes from the alerted version."""
+
+    id: int | None
+    kind: str
+    topic: str
+    url: str
+    site: str | None
+    title: str
+    sources: list[str]
+    matched: list[dict]
+    details: dict
+    created: str
+    delivered: str | None = None
+    version_id: int | None = None
+    published: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "topic": self.topic,
+            "url": self.url,
+            "site": self.site,
+            "title": self.title,
+            "published": self.published,
+            "sources": list(self.sources),
+            "matched": list(self.matched),
+            "details": dict(self.details),
+            "created": self.created,
+            "delivered": self.delivered,
+        }
+
+
+def run_monitor(db: sqlite_utils.Database, topics: list[Topic],
+                now: str | None = None) -> list[Alert]:
+    """Match every version stored since the checkpoint against ``topics``; returns the alerts
+    newly raised (none on a rerun)."""
+    matcher = TopicMatcher(topics)
+    created = now or utcnow()
+    raised: list[Alert] = []
+    for batch in _batches_after(db, read_checkpoint(db)):
+        candidates = [alert for version in batch for alert in _alerts_for(db, matcher, version,
+                                                                          created)]
+        raised.extend(_commit(db, candidates, checkpoint=batch[-1]["id"]))
+    if raised:
+        logger.info("raised %d alert(s)", len(raised))
+    return raised
+
+
+def read_checkpoint(db: sqlite_utils.Database) -> int:
+    """The id of the last version the monitor has looked at (0 before the first run)."""
+    row = db.execute("SELECT value FROM monitor_state WHERE key = ?", [CHECKPOINT_KEY]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def list_alerts(db: sqlite_utils.Database, since: str | None = None) -> list[Alert]:
+    """Every alert raised (created at or after ``since``, an ISO UTC string), oldest first."""
+    return query_alerts(db, since=since)
+
+
+def query_alerts(db: sqlite_utils.Database, *, since: str | None = None,
+                 pending: bool = False) -> list[Alert]:
+    """Alerts created at or after ``since``; only undelivered ones when ``pending``."""
+    where, params = [], []
+    if since:
+        where.append("a.created >= ?")
+        params.append(since)
+    if pending:
+        where.append("a.delivered IS NULL")
+    sql = (
+        "SELECT a.id, a.kind, a.topic, a.url, a.site, a.title, a.sources, a.matched, a.details,"
+        " a.created, a.delivered, a.version_id, v.published"
+        " FROM alerts a LEFT JOIN versions v ON v.id = a.version_id"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY a.created, a.id"
+    )
+    alerts = []
+    for row in db.execute(sql, params).fetchall():
+        (id_, kind, topic, url, site, title, sources, matched, details, created, delivered,
+         version_id, published) = row
+        alerts.append(Alert(
+            id=id_, kind=kind, topic=topic, url=url, site=site, title=title,
+            sources=json.loads(sources or "[]"), matched=json.loads(matched or "[]"),
+            details=json.loads(details or "{}"), created=created, delivered=delivered,
+            version_id=version_id, published=published,
+        ))
+    return alerts
+
+
+_VERSION_COLUMNS = ("id", "url", "version", "title", "body", "published", "author", "site")
+
+
+def _batches_after(db: sqlite_utils.Database, checkpoint: int) -> Iterator[list[dict]]:
+    while True:
+        rows = db.execute(
+            "SELECT v.id, v.url, v.version, v.title, v.body, v.published, v.author, a.site"
+            " FROM versions v LEFT JOIN articles a ON a.url = v.url"
+            " WHERE v.id > ? ORDER BY v.id LIMIT ?", [checkpoint, BATCH_SIZE]
+        ).fetchall()
+        if not rows:
+            return
+        batch = [dict(zip(_VERSION_COLUMNS, row)) for row in rows]
+        yield batch
+        checkpoint = batch[-1]["id"]
+
+
+def _alerts_for(db: sqlite_utils.Database, matcher: TopicMatcher, version: dict,
+                created: str) -> list[Alert]:
+    matches = {m.topic: m for m in _match(matcher, version)}
+    if version["version"] == 1:
+        return [_alert("new", match, version, created) for match in matches.values()]
+
+    previous_row = db.execute(
+        "SELECT title, body, published, author FROM versions WHERE url = ? AND version < ?"
+        " ORDER BY version DESC LIMIT 1", [version["url"], version["version"]]
+    ).fetchone()
+    if previous_row is None:  # earlier versions missing: treat as a first sighting
+        return [_alert("new", match, version, created) for match in matches.values()]
+    previous = dict(zip(("title", "body", "published", "author"), previous_row))
+    previous_matches = {m.topic: m for m in _match(matcher, {**version, **previous})}
+
+    diff = diff_versions(previous, version)
+    alerts = []
+    for topic in [t.name for t in matcher.topics]:
+        if topic not in matches and topic not in previous_matches:
+            continue
+        match = matches.get(topic) or previous_matches[topic]
+        details = {
+            "from_version": version["version"] - 1,
+            "to_version": version["version"],
+            "matches_now": topic in matches,
+            "diff": diff,
+        }
+        alerts.append(_alert("update", match, version, created, details))
+    return alerts
+
+
+def _match(matcher: TopicMatcher, version: dict) -> list[TopicMatch]:
+    return matcher.match(title=version["title"], body=version["body"], site=version["site"])
+
+
+def _alert(kind: str, match: TopicMatch, version: dict, created: str,
+           details: dict | None = None) -> Alert:
+    return Alert(
+        id=None, kind=kind, topic=match.topic, url=version["url"], site=version["site"],
+        title=version["title"], sources=[version["url"]],
+        matched=[term.to_json() for term in match.terms], details=details or {},
+        created=created, version_id=version["id"], published=version["published"],
+    )
+
+
+def _commit(db: sqlite_utils.Database, candidates: list[Alert], checkpoint: int) -> list[Alert]:
+    """Insert the alerts and move the checkpoint in one transaction; returns those inserted."""
+    conn = db.conn
+    inserted: list[Alert] = []
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for alert in candidates:
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO alerts (kind, topic, url, site, title, version_id,"
+                " sources, matched, details, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [alert.kind, alert.topic, alert.url, alert.site, alert.title, alert.version_id,
+                 _dumps(alert.sources), _dumps(alert.matched), _dumps(alert.details),
+                 alert.created],
+            )
+            if cursor.rowcount == 1:
+                alert.id = cursor.lastrowid
+                inserted.append(alert)
+        # Never move the checkpoint backwards (another monitor may have gone further).
+        conn.execute(
+            "INSERT INTO monitor_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE"
+            " SET value = MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
+            [CHECKPOINT_KEY, str(checkpoint)],
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return inserted
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)

@@ -1,0 +1,215 @@
+"""Topic files and the Arabic-aware matcher: what a topic finds, and what it must not."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extract.arabic import tokens
+from monitor.topics import Topic, TopicMatcher, TopicsError, load_topics, surface_tokens
+
+DESIGN_EXAMPLE = """
+[[topic]]
+name = "العراق وكندا"
+all = ["العراق", "كندا"]      # every term must occur
+any = ["قوات", "انسحاب"]     # at least one, when given
+none = ["كرة القدم"]          # none may occur
+sites = []                    # limit to these site ids, when given
+"""
+
+
+def write(tmp_path, text: str):
+    path = tmp_path / "topics.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def matches(topic: Topic, *, title: str = "", body: str = "", site: str | None = "demo"):
+    return TopicMatcher([topic]).match(title=title, body=body, site=site)
+
+
+# --- the topics file -----------------------------------------------------------------------
+
+
+def test_the_design_example_loads(tmp_path):
+    (topic,) = load_topics(write(tmp_path, DESIGN_EXAMPLE))
+    assert topic == Topic(name="العراق وكندا", all=("العراق", "كندا"), any=("قوات", "انسحاب"),
+                          none=("كرة القدم",), sites=())
+
+
+def test_every_problem_is_reported_with_file_key_and_reason(tmp_path):
+    path = write(tmp_path, """
+colour = "blue"
+
+[[topic]]
+name = "العراق"
+all = "العراق"
+
+[[topic]]
+name = "كندا"
+any = ["كندا", ""]
+none = [3]
+tags = ["x"]
+
+[[topic]]
+name = "العراق"
+all = ["العراق"]
+
+[[topic]]
+all = ["، ؟"]
+""")
+    with pytest.raises(TopicsError) as caught:
+        load_topics(path)
+    problems = caught.value.problems
+    assert all(problem.startswith(f"{path}: ") for problem in problems)
+    expected = [
+        "colour: unknown key",
+        "topic[1].all: must be a list of strings",
+        "topic[2].any[2]: empty term",
+        "topic[2].none[1]: must be a string, not int",
+        "topic[2].tags: unknown key",
+        "topic[3].name: duplicate name «العراق» (also topic[1])",
+        "topic[4].name: missing",
+        "topic[4].all[1]: «، ؟» has no words to match",
+    ]
+    for fragment in expected:
+        assert any(fragment in problem for problem in problems), (fragment, problems)
+    assert str(caught.value).count("\n") == len(problems) - 1
+
+
+def test_a_topic_needs_something_to_look_for(tmp_path):
+    path = write(tmp_path, '[[topic]]\nname = "فارغ"\nnone = ["كرة"]\n')
+    with pytest.raises(TopicsError, match=r"topic\[1\]: no terms to look for"):
+        load_topics(path)
+
+
+def test_a_term_both_wanted_and_excluded_is_reported(tmp_path):
+    path = write(tmp_path, '[[topic]]\nname = "x"\nall = ["كندا"]\nnone = ["كَندا"]\n')
+    with pytest.raises(TopicsError, match=r"topic\[1\]\.none: «كَندا» is also a wanted term"):
+        load_topics(path)
+
+
+def test_topic_must_be_an_array_of_tables(tmp_path):
+    path = write(tmp_path, '[topic]\nname = "x"\nall = ["كندا"]\n')
+    with pytest.raises(TopicsError, match=r"topic: must be an array of tables"):
+        load_topics(path)
+
+
+def test_broken_toml_and_a_missing_file_are_topics_errors(tmp_path):
+    with pytest.raises(TopicsError, match="not valid TOML"):
+        load_topics(write(tmp_path, '[[topic]\nname = "x"'))
+    with pytest.raises(TopicsError, match="cannot read the file"):
+        load_topics(tmp_path / "missing.toml")
+
+
+# --- matching: Arabic forms ----------------------------------------------------------------
+
+CANADA = Topic(name="كندا", all=("كندا",))
+IRAQ = Topic(name="العراق", all=("العراق",))
+
+
+@pytest.mark.parametrize("text", [
+    "وصل الوزير إلى كندا أمس",
+    "رسالة لكندا من بغداد",
+    "العراق وكندا يتفقان",
+    "زار بغداد ثم كندا، وعاد",
+    "فكندا شريك أساسي",
+    "مرّ بكندا في طريقه",
+    "وصل إلى كـــنـدا",        # tatweel
+    "«كندا» ترد",
+])
+def test_a_term_matches_its_clitic_and_punctuated_forms(text):
+    assert [m.topic for m in matches(CANADA, body=text)] == ["كندا"]
+
+
+@pytest.mark.parametrize("text", ["غادر العراق", "قوات بالعراق", "العراقُ والعراق", "للعراق",
+                                  "وبالعراق", "كالعراق", "عراق الأمس"])
+def test_a_definite_term_matches_with_or_without_the_article_and_clitics(text):
+    assert matches(IRAQ, body=text)
+
+
+@pytest.mark.parametrize("text", ["وفد عراقي", "العراقيون", "الكنديون", "كنداوي"])
+def test_no_stemming_in_v1_a_different_word_never_matches(text):
+    assert not matches(IRAQ, body=text)
+    assert not matches(CANADA, body=text)
+
+
+@pytest.mark.parametrize("term,text", [
+    ("أكّد", "أكد الوزير"),                     # shadda in the term
+    ("أكد", "وأكَّدَ الوزيرُ"),                 # harakat and shadda in the text
+    ("إسرائيل", "اسرائيل"),                    # hamza forms of alef
+    ("القاهرة", "في القاهره"),                 # ta marbuta
+    ("مصطفى", "قال مصطفي"),                    # alef maqsura
+    ("مؤتمر", "موتمر صحفي"),
+    ("٢٠٢٤", "في عام 2024"),                   # Arabic-Indic digits
+])
+def test_normalisation_makes_spelling_variants_equal(term, text):
+    assert matches(Topic(name="t", all=(term,)), body=text)
+
+
+def test_a_multi_word_term_is_a_phrase_of_consecutive_words():
+    football = Topic(name="رياضة", all=("كرة القدم",))
+    assert matches(football, body="منتخب العراق لكرةِ القدمِ يفوز")
+    assert not matches(football, body="كرة السلة أهم من القدم")
+    assert not matches(football, body="القدم كرة")
+
+
+# --- matching: all, any, none, sites -------------------------------------------------------
+
+TOPIC = Topic(name="العراق وكندا", all=("العراق", "كندا"), any=("قوات", "انسحاب"),
+              none=("كرة القدم",), sites=())
+
+
+def test_every_all_term_must_occur():
+    assert matches(TOPIC, title="انسحاب القوات", body="العراق وكندا")
+    assert not matches(TOPIC, title="انسحاب القوات", body="العراق وحده"), "one of two all terms"
+
+
+def test_at_least_one_any_term_must_occur_when_any_is_given():
+    assert matches(TOPIC, body="العراق وكندا وقوات التحالف")
+    assert not matches(TOPIC, body="العراق وكندا يوقعان اتفاقاً تجارياً")
+
+
+def test_a_none_term_excludes_the_article():
+    assert not matches(TOPIC, body="العراق وكندا وانسحاب القوات في مباراة لكرة القدم")
+
+
+def test_sites_limit_the_topic_to_those_sites():
+    limited = Topic(name="كندا", all=("كندا",), sites=("alpha",))
+    assert matches(limited, body="كندا", site="alpha")
+    assert not matches(limited, body="كندا", site="beta")
+    assert not matches(limited, body="كندا", site=None)
+
+
+def test_topics_are_matched_in_the_order_given():
+    matcher = TopicMatcher([IRAQ, CANADA, Topic(name="مصر", all=("مصر",))])
+    assert [m.topic for m in matcher.match(title="العراق", body="وكندا")] == ["العراق", "كندا"]
+
+
+# --- what a match records ------------------------------------------------------------------
+
+
+def test_a_match_records_each_term_its_field_and_the_original_words():
+    (match,) = matches(TOPIC, title="انسحاب القوات من العراق",
+                       body="قالت أوتاوا إن لكندا دوراً، وإن كندا، باقية بالعراق.")
+    found = [(t.term, t.field, t.text) for t in match.terms]
+    assert found == [
+        ("العراق", "title", "العراق"),
+        ("قوات", "title", "القوات"),
+        ("انسحاب", "title", "انسحاب"),
+        ("العراق", "body", "بالعراق"),
+        ("كندا", "body", "لكندا"),
+        ("كندا", "body", "كندا"),
+    ]
+
+
+def test_surface_text_keeps_diacritics_and_covers_a_whole_phrase():
+    (match,) = matches(Topic(name="t", all=("أكد", "كرة القدم")),
+                       body="وأكّدَ المدرب أن منتخب لكرةِ  القدمِ جاهز")
+    assert [t.text for t in match.terms] == ["وأكّدَ", "لكرةِ  القدمِ"]
+
+
+def test_surface_tokens_agree_with_the_shared_tokenizer():
+    text = "قال الوزيرُ: «إنّ ٣٠ جنديّاً» — U.S. ﻻ كـــندا، 3.5% (تقرير)"
+    surface = surface_tokens(text)
+    assert len(surface) == len(tokens(text))
+    assert [text[t.start:t.end] for t in surface][:3] == ["قال", "الوزيرُ", "إنّ"]
