@@ -1,0 +1,342 @@
+"""Title, author and publication date of a page, read before the cleaner runs.
+
+Sources, strongest first: the per-site selectors, JSON-LD (``NewsArticle`` & co., inside
+``@graph`` or lists), OpenGraph and other ``<meta>``, the visible headline and byline, the
+URL, and dates in the visible text.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from bs4 import BeautifulSoup, Tag
+
+from crawler.extract.arabic import normalize, tokens
+from crawler.extract.clean import collapse, visible_text
+from crawler.extract.dates import date_from_url, find_text_dates, parse_machine_date
+from crawler.extract.model import Selectors
+
+_ARTICLE_TYPES = frozenset({
+    "article", "newsarticle", "reportagenews", "analysisnewsarticle", "opinionnewsarticle",
+    "backgroundnewsarticle", "reviewnewsarticle", "blogposting", "liveblogposting",
+    "scholarlyarticle", "report", "webpage",
+})
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»«]{1,2}\s+|\s*\|\s*")
+_DATE_META = (
+    "article:published_time", "og:published_time", "og:article:published_time",
+    "article:published", "datepublished", "pubdate", "publishdate", "publish-date",
+    "publish_date", "published_time", "date", "dc.date", "dc.date.issued", "dc.date.created",
+    "dcterms.date", "dcterms.created", "dcterms.issued", "sailthru.date", "parsely-pub-date",
+    "article.published", "original-publish-date", "datecreated", "created", "citation_date",
+    "citation_publication_date",
+)
+_DATE_ATTR_HINT = re.compile(r"publish|date|time|created|posted|تاريخ", re.I)
+_BYLINE = re.compile(
+    r"^(?:كتبت|كتبه|كتب|بقلم|حوار|حاوره|حاورته|إعداد|اعداد|تقرير|تحرير|متابعة|by|written by)"
+    r"\s*[:：\-–]?\s*(?P<name>[^\d،,:|\n]{3,60}?)\s*$",
+    re.I,
+)
+_AUTHOR_META = ("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author")
+
+
+@dataclass
+class PageMeta:
+    """What the page says about itself, gathered once and used by every field."""
+
+    jsonld: list[dict] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+    site_names: set[str] = field(default_factory=set)
+
+    @property
+    def articles(self) -> list[dict]:
+        found = [n for n in self.jsonld if _types(n) & (_ARTICLE_TYPES - {"webpage"})]
+        return found or [n for n in self.jsonld if "webpage" in _types(n)]
+
+
+def read_meta(soup: BeautifulSoup, url: str | None) -> PageMeta:
+    page = PageMeta()
+    for script in soup.find_all("script", type=re.compile("ld\\+json", re.I)):
+        page.jsonld.extend(_jsonld_nodes(script.string or script.get_text()))
+    for tag in soup.find_all("meta"):
+        key = tag.get("property") or tag.get("name") or tag.get("itemprop")
+        value = tag.get("content")
+        if isinstance(key, str) and isinstance(value, str) and value.strip():
+            page.meta.setdefault(key.strip().lower(), html.unescape(value.strip()))
+    for key in ("og:site_name", "application-name", "twitter:site", "publisher", "copyright"):
+        if page.meta.get(key):
+            page.site_names.add(page.meta[key].lstrip("@"))
+    for node in page.jsonld:
+        if _types(node) & {"organization", "newsmediaorganization", "website"} and node.get("name"):
+            page.site_names.add(str(node["name"]))
+        publisher = node.get("publisher")
+        if isinstance(publisher, dict) and publisher.get("name"):
+            page.site_names.add(str(publisher["name"]))
+    if url:
+        host = urlsplit(url).hostname or ""
+        labels = [lbl for lbl in host.split(".") if lbl not in ("www", "m", "ar", "arabic")]
+        if labels:
+            page.site_names.add(max(labels[:-1] or labels, key=len))
+    return page
+
+
+def _jsonld_nodes(text: str) -> Iterator[dict]:
+    try:
+        data = json.loads(text.strip().rstrip(";"), strict=False)
+    except (ValueError, RecursionError):
+        return
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            yield item
+            if "@graph" in item:
+                stack.append(item["@graph"])
+
+
+def _types(node: dict) -> set[str]:
+    kind = node.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {k.lower() for k in kinds if isinstance(k, str)}
+
+
+def _text(value: object) -> str:
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("@value") or ""
+    return collapse(html.unescape(str(value))) if value else ""
+
+
+def _select_text(soup: BeautifulSoup, css: str | None) -> str:
+    if not css:
+        return ""
+    try:
+        el = soup.select_one(css)
+    except Exception:
+        return ""
+    if el is None:
+        return ""
+    return collapse(el.get("content") or el.get("datetime") or el.get_text(" "))
+
+
+# --- title ---------------------------------------------------------------------------------
+
+def find_title(soup: BeautifulSoup, page: PageMeta, selectors: Selectors | None = None) -> str:
+    """The headline: the visible ``<h1>`` that agrees with the metadata, else JSON-LD
+    headline, OpenGraph, then ``<title>`` with the site name stripped."""
+    chosen = _select_text(soup, selectors.title if selectors else None)
+    if chosen:
+        return chosen
+    strong = [strip_site_name(t, page.site_names) for t in _meta_titles(page) if t]
+    weak = [strip_site_name(collapse(soup.title.get_text(" ")), page.site_names)] if soup.title else []
+    weak = [t for t in weak if t]
+    headings = [visible_text(h) for h in soup.find_all("h1")]
+    headings = [h for h in headings if 3 <= len(h) <= 400 and not _is_site_name(h, page)]
+    best, best_score = "", 0.0
+    for heading in headings:
+        score = max((_similarity(heading, t) for t in strong + weak), default=0.0)
+        if score > best_score:
+            best, best_score = heading, score
+    if best and best_score >= 0.6:
+        return best
+    if strong:
+        return strong[0]
+    if headings:
+        return headings[0]
+    return weak[0] if weak else ""
+
+
+def _meta_titles(page: PageMeta) -> Iterator[str]:
+    for node in page.articles:
+        yield _text(node.get("headline") or node.get("name"))
+    for key in ("og:title", "twitter:title", "title", "dc.title", "headline"):
+        if page.meta.get(key):
+            yield collapse(page.meta[key])
+
+
+def strip_site_name(title: str, site_names: set[str]) -> str:
+    """«خبر ما - اليوم السابع» -> «خبر ما»: drop the parts of a title that name the site,
+    or, when none does, short end parts beside a much longer headline part."""
+    parts = [p.strip() for p in _TITLE_SEPARATORS.split(title) if p.strip()]
+    if len(parts) < 2:
+        return title.strip()
+    names = {" ".join(tokens(n)) for n in site_names if n}
+    names = {n for n in names if n}
+
+    def is_site(part: str) -> bool:
+        norm = " ".join(tokens(part))
+        squashed = norm.replace(" ", "")
+        return any(norm == n or squashed == n.replace(" ", "") or (len(norm) > 2 and norm in n)
+                   or (len(n) > 3 and n in norm and len(norm) <= len(n) + 12) for n in names)
+
+    kept = [p for p in parts if not is_site(p)]
+    if kept and len(kept) < len(parts):
+        return _rejoin(title, kept)
+    longest = max(parts, key=len)
+    others = [p for p in parts if p is not longest]
+    if all(len(p.split()) <= 4 for p in others) and len(longest) >= 2 * max(len(p) for p in others):
+        return longest
+    return title.strip()
+
+
+def _rejoin(title: str, kept: list[str]) -> str:
+    """The span of the original title from the first to the last kept part."""
+    start = title.find(kept[0])
+    end = title.rfind(kept[-1]) + len(kept[-1])
+    if start < 0 or end <= start:
+        return kept[0]
+    return title[start:end].strip()
+
+
+def _similarity(a: str, b: str) -> float:
+    ta, tb = set(tokens(a)), set(tokens(b))
+    if not ta or not tb:
+        return 0.0
+    return len(ta & tb) / max(len(ta), len(tb))
+
+
+# --- author --------------------------------------------------------------------------------
+
+def find_author(soup: BeautifulSoup, page: PageMeta, selectors: Selectors | None = None) -> str | None:
+    """A person's name: selectors, JSON-LD author, a byline («كتب …», «بقلم …», «حوار: …»),
+    meta author — never just the site or organisation."""
+    chosen = _select_text(soup, selectors.author if selectors else None)
+    if chosen:
+        return _byline_name(chosen) or chosen
+    for node in page.articles:
+        names = _author_names(node.get("author"))
+        if names:
+            return ", ".join(names)
+    byline = find_byline(soup)
+    if byline:
+        return byline
+    for key in _AUTHOR_META:
+        value = page.meta.get(key)
+        if value and not value.startswith("http") and not _is_site_name(value, page):
+            return collapse(value)
+    return None
+
+
+def _author_names(value: object) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    names = []
+    for item in items:
+        if isinstance(item, dict):
+            if _types(item) & {"organization", "newsmediaorganization"}:
+                continue
+            name = _text(item.get("name"))
+        else:
+            name = _text(item) if item else ""
+        if name and not name.startswith("http"):
+            names.append(name)
+    return names
+
+
+def find_byline(soup: BeautifulSoup) -> str | None:
+    body = soup.body or soup
+    for node in body.find_all(string=True):
+        text = collapse(str(node))
+        if not text or len(text) > 70 or node.parent.name in ("script", "style", "a", "title"):
+            continue
+        name = _byline_name(text)
+        if name:
+            return name
+    return None
+
+
+def _byline_name(text: str) -> str | None:
+    match = _BYLINE.match(text)
+    return collapse(match["name"]) if match else None
+
+
+def is_byline(text: str) -> bool:
+    return len(text) <= 70 and _BYLINE.match(text) is not None
+
+
+def _is_site_name(value: str, page: PageMeta) -> bool:
+    norm = " ".join(tokens(value))
+    for name in page.site_names:
+        other = " ".join(tokens(name))
+        if other and (norm == other or norm in other or other in norm):
+            return True
+    return False
+
+
+# --- published -----------------------------------------------------------------------------
+
+def find_published(soup: BeautifulSoup, page: PageMeta, url: str | None,
+                   selectors: Selectors | None = None, fetched: datetime | None = None) -> str | None:
+    """When the article was published: selectors, JSON-LD, meta, ``itemprop``/RDFa,
+    ``<time>``, the URL, then a date written near the headline or anywhere visible."""
+    chosen = _select_text(soup, selectors.published if selectors else None)
+    if chosen:
+        found = parse_machine_date(chosen) or _first(find_text_dates(chosen, fetched))
+        if found:
+            return found
+    for node in page.articles:
+        found = parse_machine_date(_text(node.get("datePublished") or node.get("dateCreated")))
+        if found:
+            return found
+    for key in _DATE_META:
+        found = parse_machine_date(page.meta.get(key))
+        if found:
+            return found
+    for el in soup.find_all(attrs={"itemprop": re.compile("datePublished|dateCreated", re.I)}):
+        found = parse_machine_date(el.get("content") or el.get("datetime") or el.get_text(" "))
+        if found:
+            return found
+    for el in soup.find_all(attrs={"property": re.compile(r"^(dc|dcterms):(date|created|issued)$", re.I)}):
+        found = parse_machine_date(el.get("content") or el.get_text(" "))
+        if found:
+            return found
+    for el in soup.find_all("time"):
+        found = parse_machine_date(el.get("datetime") or "") or _first(find_text_dates(el.get_text(" "), fetched))
+        if found:
+            return found
+    found = date_from_url(url)
+    if found:
+        return found
+    return _visible_date(soup, fetched)
+
+
+def _visible_date(soup: BeautifulSoup, fetched: datetime | None) -> str | None:
+    """A date written in an element named for dates, after the headline; else the first
+    date written after the headline; else anywhere."""
+    body = soup.body or soup
+    h1 = body.find("h1")
+    hinted: list[str] = []
+    after: list[str] = []
+    anywhere: list[str] = []
+    seen_h1 = h1 is None
+    for node in body.find_all(string=True):
+        parent = node.parent
+        if parent is None or parent.name in ("script", "style", "noscript", "a", "option"):
+            continue
+        if h1 is not None and not seen_h1 and (parent is h1 or h1 in parent.parents):
+            seen_h1 = True
+            continue
+        text = str(node).strip()
+        if len(text) < 6 or len(text) > 200 or not re.search(r"\d", text):
+            continue
+        dates = find_text_dates(text, fetched)
+        if not dates:
+            continue
+        anywhere.append(dates[0])
+        if seen_h1:
+            after.append(dates[0])
+            if any(_DATE_ATTR_HINT.search(" ".join(p.get("class") or []) + " " + str(p.get("id") or ""))
+                   for p in [parent, *list(parent.parents)[:2]] if isinstance(p, Tag)):
+                hinted.append(dates[0])
+    return _first(hinted) or _first(after) or _first(anywhere)
+
+
+def _first(items: list[str]) -> str | None:
+    return items[0] if items else None
