@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from crawler.store import open_db, utcnow
+from crawler.store import open_db
 
 # Settings for crawling a site we serve ourselves on 127.0.0.1: no politeness delays.
 LOCAL_SITE_SETTINGS = {
@@ -52,23 +52,32 @@ def crawl_sites(db_path: str | Path, seeds_dir: str | Path, sites: list[str] | N
                 overrides: dict[str, str] | None = None, log_level: str = "WARNING",
                 timeout: float | None = None) -> CrawlOutcome:
     """Crawl ``sites`` (default all) of ``seeds_dir`` into ``db_path`` in a child process."""
-    started = utcnow()
+    before = last_run_id(db_path)
     settings = {"LOG_LEVEL": log_level, **(overrides or {})}
     command = [sys.executable, "-m", "crawler.run", "--db", str(db_path), "--seeds", str(seeds_dir)]
     for name, value in settings.items():
         command += ["--set", f"{name}={value}"]
     command += list(sites or [])
     done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
-    return CrawlOutcome(done.returncode, runs_since(db_path, started), done.stderr)
+    return CrawlOutcome(done.returncode, runs_after(db_path, before), done.stderr)
 
 
-def runs_since(db_path: str | Path, started: str) -> list[RunSummary]:
-    """Crawl runs that started at or after ``started``."""
+def last_run_id(db_path: str | Path) -> int:
+    """The id of the latest crawl run recorded (0 for none)."""
+    db = open_db(db_path)
+    try:
+        return db.execute("SELECT COALESCE(MAX(id), 0) FROM crawl_runs").fetchone()[0]
+    finally:
+        db.close()
+
+
+def runs_after(db_path: str | Path, run_id: int) -> list[RunSummary]:
+    """Crawl runs recorded after run ``run_id``."""
     db = open_db(db_path)
     try:
         rows = db.query(
             "SELECT id AS run_id, site, started, finished, status, pages, new, changed, errors"
-            " FROM crawl_runs WHERE started >= ? ORDER BY id", [started]
+            " FROM crawl_runs WHERE id > ? ORDER BY id", [run_id]
         )
         return [RunSummary(**row) for row in rows]
     finally:

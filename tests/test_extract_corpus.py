@@ -25,7 +25,7 @@ ARABIC = [p for p in PAGES if p.startswith("ar__")]
 # Mean body token F1 over the Arabic pages. May only rise.
 ARABIC_F1_FLOOR = 0.99
 # Mean body token F1 over every page (Arabic and English). May only rise.
-ALL_F1_FLOOR = 0.98
+ALL_F1_FLOOR = 0.99
 
 
 def gold(name: str) -> dict:

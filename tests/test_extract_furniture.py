@@ -140,3 +140,15 @@ def test_broken_html_never_raises(html):
 def test_empty_page_gives_empty_article():
     article = extract_article(b"")
     assert (article.title, article.body) == ("", "")
+
+
+ENCODED = FIXTURES / "encodings"
+
+
+@pytest.mark.parametrize("path", sorted(ENCODED.glob("*.html")), ids=lambda p: p.stem)
+def test_saved_pages_in_arabic_charsets_decode(path):
+    """Saved bytes in windows-1256 / ISO-8859-6, declared rightly, wrongly or not at all."""
+    article = extract_article(path.read_bytes())
+    assert article.title == "الصحة تدعو إلى أخذ لقاح الإنفلونزا"
+    assert article.paragraphs[1] == ("وقال المتحدث باسم الوزارة إن \"الوضع تحت السيطرة\"، مضيفاً أن "
+                                     "المستشفيات جاهزة لاستقبال الحالات؟")

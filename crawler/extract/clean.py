@@ -98,6 +98,8 @@ _COPYRIGHT = re.compile(r"جميع الحقوق محفوظه|الحقوق محف
 
 _LABEL_MAX = 40          # extra characters a label block may carry after its label
 _LINK_HEAVY = 0.5        # share of a block's text inside links that makes it a link list
+_LISTING_MIN = 3         # siblings of one shape that make a teaser list
+_TEASER_MAX = 400        # longest text of one teaser
 _GUARD_SHARE = 0.4       # an element holding this share of the page's unlinked text is kept
 
 _BLOCK_TAGS = frozenset({
@@ -224,6 +226,36 @@ def _is_comment_notice(el: Tag) -> bool:
     return 0 < len(text) < 800 and re.search(r"تعليق|comment", normalize(text)) is not None
 
 
+def _listings(soup: BeautifulSoup, tags: list[Tag]) -> Iterator[Tag]:
+    """Teaser lists: three or more sibling elements of one shape (tag and class), each short
+    and led by a link to another story — "related", "more from", category rails."""
+    seen: set[int] = set()
+    for parent in tags:
+        if _gone(parent) or id(parent) in seen:
+            continue
+        seen.add(id(parent))
+        groups: dict[tuple, list[Tag]] = {}
+        for child in parent.contents:
+            if isinstance(child, Tag):
+                key = (child.name, tuple(sorted(child.attrs.get("class") or ())))
+                groups.setdefault(key, []).append(child)
+        for members in groups.values():
+            if len(members) >= _LISTING_MIN and all(_is_teaser(m) for m in members):
+                yield from members
+
+
+def _is_teaser(el: Tag) -> bool:
+    if len(el.get_text()) > 3 * _TEASER_MAX:
+        return False
+    text = visible_text(el)
+    if not text or len(text) > _TEASER_MAX:
+        return False
+    links = [len(visible_text(a)) for a in el.find_all("a")]
+    if not links or max(links) < 15:
+        return False
+    return sum(links) / len(text) >= 0.25
+
+
 def _labelled_blocks(soup: BeautifulSoup, tags: list[Tag]) -> Iterator[Tag]:
     """Short blocks that are a furniture label («اقرأ أيضاً», «الأكثر مشاهدة», "Share"…),
     inline "read also: <a>…</a>" lines, copyright lines, and the link lists labels head."""
@@ -318,6 +350,7 @@ RULES: tuple[Rule, ...] = (
     Rule("directive", _directives),
     Rule("class-id", _class_id),
     Rule("label", _labelled_blocks),
+    Rule("listing", _listings),
 )
 
 

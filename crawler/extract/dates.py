@@ -88,6 +88,11 @@ _URL_DATE = re.compile(
     r"(?<!\d)((?:19|20)\d\d)(?:[/_-](?:[a-z_-]+/){0,2}?)(\d{1,2})[/_-](\d{1,2})(?!\d)", re.I
 )
 _URL_DATE_COMPACT = re.compile(r"/((?:19|20)\d\d)(\d\d)(\d\d)/")
+_URL_DATE_MONTH_NAME = re.compile(
+    r"/((?:19|20)\d\d)/(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*/(\d{1,2})(?:/|$)", re.I
+)
+_URL_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
 
 # «منذ 3 ساعات», «منذ ساعتين», «منذ يوم», «قبل 5 دقائق»
 _RELATIVE = re.compile(r"(?:منذ|قبل)\s+(?:(?P<n>\d+)\s*)?(?P<unit>[\u0621-\u064a]+)")
@@ -206,10 +211,16 @@ def hijri_to_iso(year: int, month: int, day: int) -> str | None:
 
 
 def date_from_url(url: str | None) -> str | None:
-    """A date in a URL path: /2020/08/24/, /2020-06-03-…, /2013/middle_east/8/3/, /20200824/."""
+    """A date in a URL path: /2020/08/24/, /2020-06-03-…, /2013/middle_east/8/3/, /20200824/,
+    /2025/dec/05/."""
     if not url:
         return None
     path = re.sub(r"^[a-z]+://[^/]+", "", url, flags=re.I)
+    named = _URL_DATE_MONTH_NAME.search(path)
+    if named:
+        iso = _gregorian(named[1], _URL_MONTHS[named[2].lower()], named[3])
+        if iso:
+            return iso
     for pattern in (_URL_DATE, _URL_DATE_COMPACT):
         for match in pattern.finditer(path):
             iso = _gregorian(match[1], int(match[2]), match[3])

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from crawler.extract.arabic import normalize, tokens
+from crawler.extract.arabic import tokens
 from crawler.extract.clean import collapse, visible_text
 from crawler.extract.dates import date_from_url, find_text_dates, parse_machine_date
 from crawler.extract.model import Selectors
@@ -52,6 +52,7 @@ class PageMeta:
     jsonld: list[dict] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)
     site_names: set[str] = field(default_factory=set)
+    title_affixes: set[str] = field(default_factory=set)  # short end parts of <title>/og:title
 
     @property
     def articles(self) -> list[dict]:
@@ -77,6 +78,11 @@ def read_meta(soup: BeautifulSoup, url: str | None) -> PageMeta:
         publisher = node.get("publisher")
         if isinstance(publisher, dict) and publisher.get("name"):
             page.site_names.add(str(publisher["name"]))
+    titles = [page.meta.get("og:title"), soup.title.get_text(" ") if soup.title else None]
+    for title in titles:
+        parts = [p.strip() for p in _TITLE_SEPARATORS.split(title or "") if p.strip()]
+        if len(parts) >= 2:
+            page.title_affixes.update(p for p in (parts[0], parts[-1]) if len(p.split()) <= 4)
     if url:
         host = urlsplit(url).hostname or ""
         labels = [lbl for lbl in host.split(".") if lbl not in ("www", "m", "ar", "arabic")]
@@ -182,8 +188,10 @@ def strip_site_name(title: str, site_names: set[str]) -> str:
         return _rejoin(title, kept)
     longest = max(parts, key=len)
     others = [p for p in parts if p is not longest]
-    if all(len(p.split()) <= 4 for p in others) and len(longest) >= 2 * max(len(p) for p in others):
-        return longest
+    if all(len(p.split()) <= 4 for p in others):
+        # "|" nearly always separates a site or section name; dashes do so less surely.
+        if "|" in title or len(longest) >= 2 * max(len(p) for p in others):
+            return longest
     return title.strip()
 
 
@@ -263,6 +271,8 @@ def is_byline(text: str) -> bool:
 
 def _is_site_name(value: str, page: PageMeta) -> bool:
     norm = " ".join(tokens(value))
+    if any(norm == " ".join(tokens(affix)) for affix in page.title_affixes):
+        return True
     for name in page.site_names:
         other = " ".join(tokens(name))
         if other and (norm == other or norm in other or other in norm):

@@ -1,0 +1,89 @@
+"""Furniture learned per site: a paragraph that recurs across many pages of one site
+(«تابعوا أخبارنا عبر غوغل نيوز», a newsletter plug, a standing disclaimer) is not article text.
+
+The counts live in SQLite so they survive between runs. Pure ``sqlite3``, no Scrapy:
+
+    >>> furniture = SiteFurniture(sqlite3.connect("raqib.db"))
+    >>> furniture.learn("albayan", url, article)        # once per page (re-crawls count once)
+    >>> article = furniture.strip("albayan", article)    # recurring paragraphs removed
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from dataclasses import replace
+
+from crawler.extract.arabic import normalized_words
+from crawler.extract.model import Article, RemovedBlock
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS extract_furniture_pages (
+    site TEXT NOT NULL, url TEXT NOT NULL, PRIMARY KEY (site, url)
+);
+CREATE TABLE IF NOT EXISTS extract_furniture_blocks (
+    site TEXT NOT NULL, hash TEXT NOT NULL, pages INTEGER NOT NULL, text TEXT NOT NULL,
+    PRIMARY KEY (site, hash)
+);
+"""
+
+
+def block_hash(paragraph: str) -> str:
+    """The key of a paragraph: its normalised words, hashed."""
+    return hashlib.blake2b(normalized_words(paragraph).encode(), digest_size=12).hexdigest()
+
+
+class SiteFurniture:
+    """Counts, per site, on how many distinct pages each paragraph appears.
+
+    A paragraph is furniture once it has been seen on at least ``min_pages`` pages and on at
+    least ``min_share`` of the pages learned from that site.
+    """
+
+    def __init__(self, db: sqlite3.Connection, *, min_pages: int = 3, min_share: float = 0.3) -> None:
+        self.db = db
+        self.min_pages = min_pages
+        self.min_share = min_share
+        self.db.executescript(_SCHEMA)
+
+    def learn(self, site: str, url: str, article: Article) -> bool:
+        """Count the paragraphs of one page; False when this page was already counted."""
+        with self.db:
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO extract_furniture_pages (site, url) VALUES (?, ?)", (site, url))
+            if cursor.rowcount == 0:
+                return False
+            seen: dict[str, str] = {}
+            for paragraph in article.paragraphs:
+                key = block_hash(paragraph)
+                if normalized_words(paragraph):
+                    seen.setdefault(key, paragraph)
+            self.db.executemany(
+                "INSERT INTO extract_furniture_blocks (site, hash, pages, text) VALUES (?, ?, 1, ?) "
+                "ON CONFLICT (site, hash) DO UPDATE SET pages = pages + 1",
+                [(site, key, text[:500]) for key, text in seen.items()],
+            )
+        return True
+
+    def furniture(self, site: str) -> dict[str, str]:
+        """The hashes (and a sample text) of paragraphs that count as furniture on ``site``."""
+        (pages,) = self.db.execute(
+            "SELECT count(*) FROM extract_furniture_pages WHERE site = ?", (site,)).fetchone()
+        threshold = max(self.min_pages, self.min_share * pages)
+        rows = self.db.execute(
+            "SELECT hash, text FROM extract_furniture_blocks WHERE site = ? AND pages >= ?",
+            (site, threshold))
+        return dict(rows.fetchall())
+
+    def strip(self, site: str, article: Article) -> Article:
+        """The article without its site's recurring paragraphs, each recorded in ``removed``."""
+        known = self.furniture(site)
+        if not known:
+            return article
+        kept, removed = [], list(article.removed)
+        for paragraph in article.paragraphs:
+            if block_hash(paragraph) in known:
+                removed.append(RemovedBlock("learned", paragraph[:200]))
+            else:
+                kept.append(paragraph)
+        return replace(article, body="\n\n".join(kept), removed=removed)

@@ -1,0 +1,51 @@
+"""Helpers for tests that crawl local sites over real HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+from crawler.store import open_db
+from monitor.crawling import LOCAL_SITE_SETTINGS, CrawlOutcome, crawl_sites
+
+
+@dataclass
+class CrawlWorld:
+    """A seeds directory and a store in a temporary directory, for crawling local sites."""
+
+    root: Path
+
+    @property
+    def seeds(self) -> Path:
+        return self.root / "seeds"
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / "raqib.db"
+
+    def add_seed(self, site_id: str, text: str) -> Path:
+        self.seeds.mkdir(parents=True, exist_ok=True)
+        path = self.seeds / f"{site_id}.toml"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def add_topics(self, source: Path) -> Path:
+        self.seeds.mkdir(parents=True, exist_ok=True)
+        return Path(shutil.copy(source, self.seeds / "topics.toml"))
+
+    def crawl(self, *sites: str) -> CrawlOutcome:
+        outcome = crawl_sites(self.db_path, self.seeds, list(sites), LOCAL_SITE_SETTINGS,
+                              timeout=120)
+        return outcome
+
+    def db(self):
+        return open_db(self.db_path)
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (for 'the site is down')."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
