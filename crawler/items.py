@@ -16,6 +16,8 @@ class ArticleItem:
     published: str | None
     author: str | None
     fetched: str
+    raw_html: bytes | None = None
+    content_type: str | None = None
 
 
 @dataclass

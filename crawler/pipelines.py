@@ -69,6 +69,7 @@ class StorePipeline:
             result = save_article(self.db, StoredArticle(
                 url=item.url, site=item.site, title=item.title, body=item.body,
                 published=item.published, author=item.author, fetched=item.fetched,
+                raw_html=item.raw_html, content_type=item.content_type,
             ), run_id=self.run_id)
         except Exception as exc:
             logger.exception("could not store %s", item.url)

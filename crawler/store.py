@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import sqlite3
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -44,6 +45,8 @@ class StoredArticle:
     published: str | None = None
     author: str | None = None
     fetched: str = field(default_factory=utcnow)
+    raw_html: bytes | None = None  # the page as fetched; kept compressed with each version
+    content_type: str | None = None
 
 
 def content_hash(title: str, body: str) -> str:
@@ -94,6 +97,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             content_hash TEXT NOT NULL,
             seen TEXT NOT NULL,
             run_id INTEGER REFERENCES crawl_runs(id),
+            raw_html BLOB,
+            content_type TEXT,
             UNIQUE (url, version)
         );
         CREATE TABLE IF NOT EXISTS crawl_runs (
@@ -139,6 +144,25 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         CREATE INDEX IF NOT EXISTS alerts_created ON alerts(created);
         """
     )
+    _add_missing_columns(db, "versions", {"raw_html": bytes, "content_type": str})
+
+
+def _add_missing_columns(db: sqlite_utils.Database, table: str, columns: dict[str, type]) -> None:
+    """Bring a store made by an older raqib up to date: add the columns it lacks."""
+    present = set(db[table].columns_dict)
+    for name, kind in columns.items():
+        if name not in present:
+            db[table].add_column(name, kind)
+
+
+def compress_page(raw: bytes | None) -> bytes | None:
+    """The stored form of a fetched page (zlib; a news page shrinks about 5x)."""
+    return zlib.compress(raw, 6) if raw else None
+
+
+def decompress_page(stored: bytes | None) -> bytes | None:
+    """The page as fetched, from its stored form."""
+    return zlib.decompress(stored) if stored else None
 
 
 def start_run(db: sqlite_utils.Database, site: str, started: str | None = None) -> int:
@@ -207,9 +231,11 @@ def save_article(db: sqlite_utils.Database, article: StoredArticle,
             ).fetchone()
             conn.execute(
                 "INSERT INTO versions (url, version, title, body, published, author,"
-                " content_hash, seen, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " content_hash, seen, run_id, raw_html, content_type)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [article.url, latest + 1, article.title, article.body, article.published,
-                 article.author, digest, article.fetched, run_id],
+                 article.author, digest, article.fetched, run_id,
+                 compress_page(article.raw_html), article.content_type],
             )
         conn.execute("COMMIT")
     except BaseException:

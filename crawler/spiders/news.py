@@ -131,7 +131,8 @@ class NewsSpider(scrapy.Spider):
         yield ArticleItem(
             url=response.url, site=self.site_id, title=article.title, body=article.body,
             published=article.published, author=article.author,
-            fetched=fetched.isoformat(timespec="seconds"),
+            fetched=fetched.isoformat(timespec="seconds"), raw_html=response.body,
+            content_type=content_type,
         )
 
     # Plumbing --------------------------------------------------------------------------
