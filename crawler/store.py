@@ -195,9 +195,10 @@ def record_error(db: sqlite_utils.Database, site: str, stage: str, message: str,
 
 
 def save_article(db: sqlite_utils.Database, article: StoredArticle,
-                 run_id: int | None = None) -> SaveResult:
+                 run_id: int | None = None, seen: bool = True) -> SaveResult:
     """Store one fetched article. A new version is written only when the normalised title or
-    body differs from the latest stored version; otherwise only ``last_seen`` moves."""
+    body differs from the latest stored version; otherwise only ``last_seen`` moves (and not
+    even that with ``seen=False``, for re-extraction of a stored page)."""
     digest = content_hash(article.title, article.body)
     conn = db.conn
     conn.execute("BEGIN IMMEDIATE")
@@ -206,8 +207,9 @@ def save_article(db: sqlite_utils.Database, article: StoredArticle,
             "SELECT content_hash FROM articles WHERE url = ?", [article.url]
         ).fetchone()
         if row is not None and row[0] == digest:
-            conn.execute("UPDATE articles SET last_seen = ? WHERE url = ?",
-                         [article.fetched, article.url])
+            if seen:
+                conn.execute("UPDATE articles SET last_seen = ? WHERE url = ?",
+                             [article.fetched, article.url])
             result: SaveResult = "same"
         else:
             fields = [article.site, article.title, article.body, article.published,

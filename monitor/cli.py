@@ -110,11 +110,14 @@ def _crawl_and_monitor(ctx: Context, sites: list[str], overrides: dict[str, str]
 
     outcome = crawl_sites(ctx.db, ctx.seeds, sites, overrides,
                           log_level="INFO" if verbose else "WARNING")
+    crashed = not outcome.runs and outcome.returncode not in (0, 2)
     for line in outcome.messages.splitlines():
-        if verbose or line.startswith("raqib:") or "ERROR" in line:
+        if verbose or crashed or line.startswith("raqib:"):
             click.echo(line, err=True)
     for run in outcome.runs:
         click.echo(f"crawled {run.line()}")
+        for error in run.error_lines(limit=None if verbose else 5):
+            click.echo(f"    {error}")
     if not outcome.runs:
         raise click.ClickException("nothing was crawled")
     _monitor(ctx)
@@ -188,6 +191,30 @@ def extract(files, url, fmt, explain, db, config, seeds, topics) -> None:
                 for removed in record["removed"]:
                     click.echo(f"[{removed['rule']}] {removed['text']}")
             click.echo("")
+
+
+@main.command()
+@click.argument("site", required=False)
+@common_options
+def reextract(site, db, config, seeds, topics) -> None:
+    """Run the current extractor over the stored pages (of SITE, or all); record a new version
+    only where the cleaned text changes, then run the monitor.
+
+    Example: raqib reextract demo
+    """
+    from crawler.reextract import reextract as reextract_pages
+
+    ctx = _context(db, config, seeds, topics)
+    found, _ = load_sites(ctx.seeds)
+    store = ctx.open_db()
+    try:
+        counts = reextract_pages(store, site, {s.id: s.selectors for s in found})
+    finally:
+        store.close()
+    click.echo(f"re-extracted: {counts['changed']} changed, {counts['same']} unchanged, "
+               f"{counts['empty']} now empty (kept), {counts['no_page']} without a stored page")
+    if counts["changed"] and Path(ctx.topics).exists():
+        _monitor(ctx)
 
 
 # Alerts, digests, history -------------------------------------------------------------
@@ -363,7 +390,8 @@ def demo(workdir, fmt) -> None:
 
     with DemoServer(edition=1) as server:
         (seeds_dir / "demo.toml").write_text(demo_seed_toml(server.base_url), encoding="utf-8")
-        click.echo(f"demo site: {server.base_url} (edition 1)")
+        click.echo(f"demo site: {server.base_url} (edition 1; one broken page and one page "
+                   "that answers 500 are there on purpose, to show recorded errors)")
         _crawl_and_monitor(ctx, ["demo"], LOCAL_SITE_SETTINGS)
         server.set_edition(2)
         click.echo("demo site moved to edition 2: new stories, an edit, new furniture")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from crawler.store import open_db
@@ -33,6 +33,13 @@ class RunSummary:
     new: int
     changed: int
     errors: int
+    error_messages: list[str] = field(default_factory=list)
+
+    def error_lines(self, limit: int | None = 5) -> list[str]:
+        """The run's recorded errors, one line each; the rest counted, not listed."""
+        shown = self.error_messages if limit is None else self.error_messages[:limit]
+        hidden = len(self.error_messages) - len(shown)
+        return shown + ([f"... and {hidden} more (table crawl_errors)"] if hidden else [])
 
     def line(self) -> str:
         return (f"{self.site}: {self.pages} pages, {self.new} new, {self.changed} changed, "
@@ -79,6 +86,13 @@ def runs_after(db_path: str | Path, run_id: int) -> list[RunSummary]:
             "SELECT id AS run_id, site, started, finished, status, pages, new, changed, errors"
             " FROM crawl_runs WHERE id > ? ORDER BY id", [run_id]
         )
-        return [RunSummary(**row) for row in rows]
+        runs = [RunSummary(**row) for row in rows]
+        for run in runs:
+            run.error_messages = [
+                f"error [{e['stage']}] {e['url'] or ''} {e['message']}".replace("  ", " ")
+                for e in db.query("SELECT stage, url, message FROM crawl_errors"
+                                  " WHERE run_id = ? ORDER BY id", [run.run_id])
+            ]
+        return runs
     finally:
         db.close()
