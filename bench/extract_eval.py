@@ -3,7 +3,8 @@
     .venv/bin/python bench/extract_eval.py [DIR] [--only raqib,trafilatura] [--per-page] [--repeat N]
 
 DIR holds ``<name>.html`` pages next to ``<name>.json`` gold (url, title, published, body,
-with, without), as in tests/fixtures/corpus. Scoring follows the corpus README: body token
+with, without), as in tests/fixtures/corpus (the default) or tests/fixtures/unseen (Arabic pages the extractor was
+not developed on). Scoring follows the corpus README: body token
 F1/precision/recall over word tokens after Arabic normalisation, as multisets; ``with`` found
 and ``without`` leaked on the whitespace-collapsed normalised text; title equal after
 whitespace collapsing; date equal on the first ten characters. Pages per second are measured

@@ -273,8 +273,10 @@ def _keep(blocks: list[Block], title: str, removed: list[RemovedBlock], *, stric
     title_norm = " ".join(tokens(title))
     kept: list[Block] = []
     seen: set[str] = set()
-    for block in blocks:
+    for i, block in enumerate(blocks):
         rule = _drop_reason(block, title_norm, strict)
+        if rule == "short" and _is_inline_subheading(blocks, i):
+            rule = None
         if rule:
             removed.append(RemovedBlock(rule, block.text[:200]))
             continue
@@ -309,6 +311,17 @@ def _drop_reason(block: Block, title_norm: str, strict: bool) -> str | None:
     if len(text) < 20 and block.owner.name not in ("p", *_HEADINGS) and len(norm.split()) <= 2:
         return "short"
     return None
+
+
+def _is_inline_subheading(blocks: list[Block], i: int) -> bool:
+    """A short line cut out of a running text by ``<br>`` — the in-body subheading of the
+    CMSs that write a whole article into one element («…<br><br>روايات وهمية<br><br>…»):
+    the same element holds running text just before and just after it."""
+    if i == 0 or i == len(blocks) - 1:
+        return False
+    block, before, after = blocks[i], blocks[i - 1], blocks[i + 1]
+    return (block.link_chars == 0 and before.owner is block.owner and after.owner is block.owner
+            and before.is_running_text and after.is_running_text)
 
 
 def _is_image_caption(block: Block) -> bool:

@@ -76,8 +76,12 @@ _HIJRI_DATE = re.compile(
     rf"{_L}(?P<day>\d{{1,2}})\s*(?:من\s+)?(?P<month>{_HIJRI_RE}){_R}\s*[,،]?\s*(?P<year>1[34]\d\d){_R}"
 )
 # "24/08/2020", "24-8-2020", "2020/08/24", "2020-08-24"
-_NUMERIC_DMY = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-]((?:19|20)\d\d)(?![\d/.-])")
-_NUMERIC_YMD = re.compile(r"(?<![\d/.-])((?:19|20)\d\d)[/.-](\d{1,2})[/.-](\d{1,2})(?![\d/.-])")
+# A slash may stand between single spaces («الاحد 12 / 04 / 2020»), as many Arabic CMSs write it.
+_DATE_SEP = r"(?:\s?/\s?|[.-])"
+_NUMERIC_DMY = re.compile(r"(?<![\d/.-])(\d{1,2})" + _DATE_SEP + r"(\d{1,2})" + _DATE_SEP
+                          + r"((?:19|20)\d\d)(?![\d/.-])")
+_NUMERIC_YMD = re.compile(r"(?<![\d/.-])((?:19|20)\d\d)" + _DATE_SEP + r"(\d{1,2})" + _DATE_SEP
+                          + r"(\d{1,2})(?![\d/.-])")
 
 _ISO = re.compile(
     r"(?P<y>\d{4})-?(?P<m>\d{2})-?(?P<d>\d{2})"
