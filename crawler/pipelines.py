@@ -1,5 +1,6 @@
 """The one pipeline: validate what the spider yields and write it to the store, counting the
-run's pages, new and changed articles and errors in ``crawl_runs``."""
+run's pages, new and changed articles, errors and ``304 Not Modified`` answers in
+``crawl_runs``, with the requests sent and the bytes received (Scrapy's downloader stats)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
+from crawler.fetchstate import NOT_MODIFIED, PageFetched, record_article_changed, record_fetch
 from crawler.items import ArticleItem, CrawlError
 from crawler.store import (
-    StoredArticle, count_in_run, finish_run, open_db, record_error, save_article, start_run,
+    StoredArticle, count_in_run, finish_run, mark_seen, open_db, record_error, save_article,
+    start_run,
 )
 
 if TYPE_CHECKING:
@@ -24,15 +27,16 @@ logger = logging.getLogger(__name__)
 class StorePipeline:
     """Stores articles (a version only when their content changed) and errors."""
 
-    def __init__(self, db_path: str):
+    def __init__(self, db_path: str, stats=None):
         self.db_path = db_path
+        self.stats = stats
         self.db = None
         self.run_id: int | None = None
         self.site_id = "?"
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        pipeline = cls(crawler.settings.get("RAQIB_DB", "raqib.db"))
+        pipeline = cls(crawler.settings.get("RAQIB_DB", "raqib.db"), crawler.stats)
         crawler.signals.connect(pipeline.response_received, signal=signals.response_received)
         return pipeline
 
@@ -46,12 +50,18 @@ class StorePipeline:
     def close_spider(self, spider: Spider) -> None:
         if self.db is None or self.run_id is None:
             return
+        if self.stats is not None:
+            self.db["crawl_runs"].update(self.run_id, {
+                "requests": self.stats.get_value("downloader/request_count", 0),
+                "bytes": self.stats.get_value("downloader/response_bytes", 0),
+            })
         run = self.db["crawl_runs"].get(self.run_id)
         failed = run["pages"] == 0 and run["errors"] > 0
         finish_run(self.db, self.run_id, status="failed" if failed else "finished")
-        logger.info("crawl run %s of %s: %s pages, %s new, %s changed, %s errors",
-                    self.run_id, self.site_id, run["pages"], run["new"], run["changed"],
-                    run["errors"])
+        logger.info("crawl run %s of %s: %s pages (%s not modified), %s new, %s changed, "
+                    "%s errors; %s requests, %s bytes received", self.run_id, self.site_id,
+                    run["pages"], run["not_modified"], run["new"], run["changed"],
+                    run["errors"], run["requests"], run["bytes"])
         self.db.close()
 
     def response_received(self, response, request, spider) -> None:
@@ -62,6 +72,9 @@ class StorePipeline:
         if isinstance(item, CrawlError):
             record_error(self.db, item.site, item.stage, item.message, url=item.url,
                          run_id=self.run_id)
+            return item
+        if isinstance(item, PageFetched):
+            self._record_fetch(item)
             return item
         if not isinstance(item, ArticleItem):
             raise DropItem(f"not an article: {type(item).__name__}")
@@ -78,5 +91,15 @@ class StorePipeline:
             raise DropItem(str(exc)) from exc
         if result in ("new", "changed"):
             count_in_run(self.db, self.run_id, result)
+            record_article_changed(self.db, item.url, item.site, item.fetched)
         logger.debug("%s: %s", result, item.url)
         return item
+
+    def _record_fetch(self, page: PageFetched) -> None:
+        """Remember a page's validators; a 304 is counted, and for an article it is a visit
+        that found it as stored (``last_seen`` moves, no version is written)."""
+        if page.status == NOT_MODIFIED:
+            count_in_run(self.db, self.run_id, "not_modified")
+            if page.kind == "article":
+                mark_seen(self.db, page.url, page.fetched)
+        record_fetch(self.db, page)

@@ -35,6 +35,12 @@ ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 # Where raqib keeps things (raqib's own settings).
 RAQIB_DB = os.environ.get("RAQIB_DB", "raqib.db")
 RAQIB_SEEDS = os.environ.get("RAQIB_SEEDS", "seeds")
+# Incremental fetching (crawler/fetchstate.py): conditional requests, the max_age window and
+# the refetch schedule. False fetches every page in full, whatever the store knows.
+RAQIB_INCREMENTAL = True
+# The crawl's clock, as an ISO-8601 time; empty: the real time. For tests and benchmarks that
+# crawl "a day later" without waiting a day.
+RAQIB_NOW = ""
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

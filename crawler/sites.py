@@ -18,11 +18,14 @@ from crawler.durations import parse_duration
 from crawler.extract.model import Selectors
 
 DEFAULT_EVERY = "1h"
+# Articles a feed or sitemap dates older than this are not fetched when never stored.
+DEFAULT_MAX_AGE = "30d"
 TOPICS_FILE = "topics.toml"
 
 _SITE_KEYS = {
     "id", "name", "allowed_domains", "feeds", "sitemaps", "start_urls", "article_url",
     "follow_url", "every", "selectors", "needs_internet", "discover_sitemaps", "max_pages",
+    "max_age",
 }
 _SELECTOR_KEYS = {"title", "body", "published", "author", "drop"}
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -45,6 +48,7 @@ class Site:
     needs_internet: bool = False
     discover_sitemaps: bool = True
     max_pages: int = 500
+    max_age: timedelta = field(default_factory=lambda: parse_duration(DEFAULT_MAX_AGE))
     path: Path | None = None
 
     def is_article(self, url: str) -> bool:
@@ -176,15 +180,18 @@ def _site_from_table(path: Path, data: dict[str, Any]) -> Site:
     article_url = regex("article_url")
     follow_url = regex("follow_url")
 
-    every = parse_duration(DEFAULT_EVERY)
-    if "every" in data:
-        raw = data["every"]
+    def duration(key: str, default: str) -> timedelta:
+        raw = data.get(key, default)
         try:
             if not isinstance(raw, str):
                 raise ValueError(f"{raw!r} is not a string")
-            every = parse_duration(raw)
+            return parse_duration(raw)
         except ValueError as exc:
-            problem("every", f"bad duration: {exc}")
+            problem(key, f"bad duration: {exc}")
+            return parse_duration(default)
+
+    every = duration("every", DEFAULT_EVERY)
+    max_age = duration("max_age", DEFAULT_MAX_AGE)
 
     selectors = _selectors(data.get("selectors", {}), problem)
 
@@ -208,7 +215,7 @@ def _site_from_table(path: Path, data: dict[str, Any]) -> Site:
         id=site_id, name=name, allowed_domains=domains, feeds=feeds, sitemaps=sitemaps,
         start_urls=start_urls, article_url=article_url, follow_url=follow_url, every=every,
         selectors=selectors, needs_internet=needs_internet, discover_sitemaps=discover,
-        max_pages=max_pages, path=path,
+        max_pages=max_pages, max_age=max_age, path=path,
     )
 
 

@@ -7,6 +7,8 @@ Tables
 - ``crawl_errors``: every error met while crawling (seed, fetch, parse, store).
 - ``monitor_state``: key/value checkpoints kept by the monitor.
 - ``alerts``: alerts raised by the monitor.
+- ``fetch_state``: per-URL validators and fetch times for incremental crawling
+  (see :mod:`crawler.fetchstate`).
 """
 
 from __future__ import annotations
@@ -110,7 +112,10 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             new INTEGER NOT NULL DEFAULT 0,
             changed INTEGER NOT NULL DEFAULT 0,
             errors INTEGER NOT NULL DEFAULT 0,
-            status TEXT NOT NULL DEFAULT 'running'
+            status TEXT NOT NULL DEFAULT 'running',
+            not_modified INTEGER NOT NULL DEFAULT 0,
+            requests INTEGER NOT NULL DEFAULT 0,
+            bytes INTEGER NOT NULL DEFAULT 0
         );
         CREATE INDEX IF NOT EXISTS crawl_runs_site ON crawl_runs(site, started);
         CREATE TABLE IF NOT EXISTS crawl_errors (
@@ -142,17 +147,32 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             UNIQUE (kind, topic, url, version_id)
         );
         CREATE INDEX IF NOT EXISTS alerts_created ON alerts(created);
+        CREATE TABLE IF NOT EXISTS fetch_state (
+            url TEXT PRIMARY KEY,
+            site TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            etag TEXT,
+            last_modified TEXT,
+            published TEXT,
+            last_fetched TEXT,
+            last_changed TEXT,
+            status INTEGER
+        );
+        CREATE INDEX IF NOT EXISTS fetch_state_site ON fetch_state(site);
         """
     )
     _add_missing_columns(db, "versions", {"raw_html": bytes, "content_type": str})
+    _add_missing_columns(db, "crawl_runs", {"not_modified": int, "requests": int, "bytes": int},
+                         not_null_default=0)
 
 
-def _add_missing_columns(db: sqlite_utils.Database, table: str, columns: dict[str, type]) -> None:
+def _add_missing_columns(db: sqlite_utils.Database, table: str, columns: dict[str, type],
+                         not_null_default: object = None) -> None:
     """Bring a store made by an older raqib up to date: add the columns it lacks."""
     present = set(db[table].columns_dict)
     for name, kind in columns.items():
         if name not in present:
-            db[table].add_column(name, kind)
+            db[table].add_column(name, kind, not_null_default=not_null_default)
 
 
 def compress_page(raw: bytes | None) -> bytes | None:
@@ -177,8 +197,8 @@ def finish_run(db: sqlite_utils.Database, run_id: int, status: str = "finished",
 
 
 def count_in_run(db: sqlite_utils.Database, run_id: int, column: str) -> None:
-    """Add one to a counter (pages, new, changed, errors) of a run."""
-    if column not in {"pages", "new", "changed", "errors"}:
+    """Add one to a counter (pages, new, changed, errors, not_modified) of a run."""
+    if column not in {"pages", "new", "changed", "errors", "not_modified"}:
         raise ValueError(f"not a run counter: {column}")
     db.execute(f"UPDATE crawl_runs SET {column} = {column} + 1 WHERE id = ?", [run_id])
 
@@ -192,6 +212,12 @@ def record_error(db: sqlite_utils.Database, site: str, stage: str, message: str,
     )
     if run_id is not None:
         count_in_run(db, run_id, "errors")
+
+
+def mark_seen(db: sqlite_utils.Database, url: str, seen: str) -> None:
+    """A fetch found an article as stored without reading it again (the site answered
+    ``304 Not Modified``): only ``last_seen`` moves, as when the same content is fetched."""
+    db.execute("UPDATE articles SET last_seen = ? WHERE url = ?", [seen, url])
 
 
 def save_article(db: sqlite_utils.Database, article: StoredArticle,

@@ -9,9 +9,16 @@
   knowing too); ``details`` holds ``from_version``, ``to_version``, ``matches_now`` and the
   sentence-level ``diff`` per field (see ``monitor.history``).
 
-Alerts and the new checkpoint are written in one transaction, and ``INSERT OR IGNORE`` on
-UNIQUE(kind, topic, url, version_id) makes a rerun — or two monitors racing — raise nothing
-twice; a crash before the commit leaves the checkpoint where it was, so nothing is lost.
+One story on many sites is one alert: each batch's articles are clustered
+(``monitor.cluster``) and an alert's ``sources`` are the urls of its cluster; a ``new`` alert
+for a story whose cluster already has a ``new`` alert for the topic adds its url to that
+alert's ``sources`` instead of raising another.
+
+Clusters, alerts and the new checkpoint are written in one transaction, and ``INSERT OR
+IGNORE`` on UNIQUE(kind, topic, url, version_id) makes a rerun — or two monitors racing — raise
+nothing twice; a crash before the commit leaves the checkpoint where it was, so nothing is
+lost. After the versions, each site's latest crawl is checked (``monitor.health``: ``health``
+alerts) and the search index is brought up to date (``monitor.search``).
 """
 
 from __future__ import annotations
@@ -25,7 +32,10 @@ import sqlite_utils
 
 from crawler.store import utcnow
 
+from monitor.cluster import StoryClusters, merge_into_story_alert
+from monitor.health import check_health
 from monitor.history import diff_versions
+from monitor.search import sync_search_index
 from monitor.topics import Topic, TopicMatch, TopicMatcher
 
 logger = logging.getLogger(__name__)
@@ -75,15 +85,19 @@ class Alert:
 
 def run_monitor(db: sqlite_utils.Database, topics: list[Topic],
                 now: str | None = None) -> list[Alert]:
-    """Match every version stored since the checkpoint against ``topics``; returns the alerts
-    newly raised (none on a rerun)."""
+    """Match every version stored since the checkpoint against ``topics``, then check each
+    site's health; returns the alerts newly raised (none on a rerun)."""
     matcher = TopicMatcher(topics)
+    clusters = StoryClusters(db)
     created = now or utcnow()
     raised: list[Alert] = []
     for batch in _batches_after(db, read_checkpoint(db)):
         candidates = [alert for version in batch for alert in _alerts_for(db, matcher, version,
                                                                           created)]
-        raised.extend(_commit(db, candidates, checkpoint=batch[-1]["id"]))
+        raised.extend(_commit(db, candidates, checkpoint=batch[-1]["id"], batch=batch,
+                              clusters=clusters))
+    raised.extend(check_health(db, now=created))
+    sync_search_index(db)
     if raised:
         logger.info("raised %d alert(s)", len(raised))
     return raised
@@ -191,13 +205,19 @@ def _alert(kind: str, match: TopicMatch, version: dict, created: str,
     )
 
 
-def _commit(db: sqlite_utils.Database, candidates: list[Alert], checkpoint: int) -> list[Alert]:
-    """Insert the alerts and move the checkpoint in one transaction; returns those inserted."""
+def _commit(db: sqlite_utils.Database, candidates: list[Alert], checkpoint: int,
+            batch: list[dict] | None = None, clusters: StoryClusters | None = None) -> list[Alert]:
+    """Cluster the batch's articles, insert the alerts (or add their url to their story's
+    alert) and move the checkpoint, in one transaction; returns the alerts inserted."""
     conn = db.conn
     inserted: list[Alert] = []
     conn.execute("BEGIN IMMEDIATE")
     try:
+        sources = clusters.assign(conn, batch) if clusters is not None and batch else {}
         for alert in candidates:
+            alert.sources = sources.get(alert.url, alert.sources)
+            if merge_into_story_alert(conn, alert):
+                continue
             cursor = conn.execute(
                 "INSERT OR IGNORE INTO alerts (kind, topic, url, site, title, version_id,"
                 " sources, matched, details, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

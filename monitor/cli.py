@@ -23,10 +23,12 @@ class Context:
 
     def __init__(self, db: str | None, config: str | None, seeds: str | None,
                  topics: str | None):
-        self.db = db or os.environ.get("RAQIB_DB") or DEFAULT_DB
         self.config = config or ("raqib.toml" if Path("raqib.toml").exists() else None)
-        self.seeds = seeds or "seeds"
-        self.topics = topics or str(Path(self.seeds) / "topics.toml")
+        self.settings = _load_config(self.config)  # monitor.config.Config; defaults without one
+        # An option beats $RAQIB_DB, which beats the config file, which beats the default.
+        self.db = db or os.environ.get("RAQIB_DB") or self.settings.db or DEFAULT_DB
+        self.seeds = seeds or self.settings.seeds or "seeds"
+        self.topics = topics or self.settings.topics or str(Path(self.seeds) / "topics.toml")
 
     def open_db(self):
         return open_db(self.db)
@@ -40,6 +42,17 @@ class Context:
             return load_topics(self.topics)
         except TopicsError as exc:
             raise click.ClickException("bad topics file:\n" + "\n".join(exc.problems)) from exc
+
+
+def _load_config(path: str | None):
+    from monitor.config import ConfigError, load_config
+
+    if path is not None and not Path(path).exists():
+        raise click.ClickException(f"no config file at {path}")
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        raise click.ClickException("bad config file:\n" + "\n".join(exc.problems)) from exc
 
 
 def common_options(func):
@@ -255,21 +268,51 @@ def alerts(since, fmt, db, config, seeds, topics) -> None:
 @click.option("--send", is_flag=True, help="Deliver through the configured channels now.")
 @common_options
 def digest(since, fmt, send, db, config, seeds, topics) -> None:
-    """Print the digest of alerts not yet delivered (marks nothing).
+    """Print the digest of alerts not yet delivered (marks nothing); with --send, deliver it
+    through the channels of raqib.toml now, retrying any failed delivery at once.
 
     Example: raqib digest --format html > digest.html
     """
     from monitor.digest import pending_alerts, render_digest
 
     if send:
-        raise click.ClickException("delivery channels are not configured in this version; "
-                                   "print the digest and pipe it where you need it")
+        if since:
+            raise click.BadParameter("--since only filters the preview; --send delivers every "
+                                     "alert not yet delivered", param_hint="--since")
+        _send_digest(_context(db, config, seeds, topics))
+        return
     store = _context(db, config, seeds, topics).open_db()
     try:
         pending = pending_alerts(store, since=_since(since))
     finally:
         store.close()
     click.echo(render_digest(pending, fmt))
+
+
+def _send_digest(ctx: Context) -> None:
+    from monitor.outbox import send_digests
+
+    if not ctx.settings.channels:
+        where = ctx.config or "raqib.toml"
+        raise click.ClickException(f"no delivery channel configured: add a [[channel]] to "
+                                   f"{where} (see raqib.toml.example)")
+    store = ctx.open_db()
+    try:
+        report = send_digests(store, list(ctx.settings.channels), ctx.settings.digest,
+                              force=True)
+    finally:
+        store.close()
+    if report.built is None and not report.attempts:
+        click.echo("nothing new to send")
+        return
+    if report.built is not None:
+        click.echo(f"built digest {report.built}")
+    for attempt in report.attempts:
+        click.echo(attempt.line(), err=not attempt.ok)
+    if report.failed:
+        raise click.ClickException(
+            f"{len(report.failed)} delivery(ies) failed; the error is recorded and the digest "
+            "will be retried (raqib status shows it)")
 
 
 @main.command()
@@ -291,7 +334,45 @@ def history(url, fmt, db, config, seeds, topics) -> None:
         store.close()
     if not entries:
         raise click.ClickException(f"no stored article at {url}")
-    click.echo(render_history(entries, fmt))
+    click.echo(render_history(entries, fmt, color=True))  # echo drops colour off a terminal
+
+
+@main.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1),
+              help="At most this many results.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@common_options
+def search(query, limit, fmt, db, config, seeds, topics) -> None:
+    """Arabic-aware full-text search over the stored articles, best first.
+
+    Diacritics, letter forms and attached clitics are ignored («أكّد» finds «أكد», «كندا»
+    finds «لكندا»); every word must occur; "quoted words" are a phrase. Snippets quote the
+    original text with the matched words in [brackets].
+
+    Example: raqib search كندا "وزير الخارجية" --format json
+    """
+    from monitor.search import SearchError, search as run_search, sync_search_index
+
+    store = _context(db, config, seeds, topics).open_db()
+    try:
+        sync_search_index(store)
+        hits = run_search(store, " ".join(query), limit=limit)
+    except SearchError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        store.close()
+    if fmt == "json":
+        click.echo(json.dumps([hit.to_json() for hit in hits], ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        click.echo("no results")
+    for hit in hits:
+        click.echo(f"{hit.title}  ({hit.site}{', ' + hit.published if hit.published else ''})")
+        click.echo(f"    {hit.url}")
+        click.echo(f"    {hit.snippet()}")
+        click.echo("")
 
 
 # Sites and topics ----------------------------------------------------------------------
@@ -322,11 +403,14 @@ def sites_list(db, config, seeds, topics) -> None:
 
 
 @sites.command("check")
+@click.option("--live", is_flag=True,
+              help="Also fetch every feed, sitemap and listing page now (needs a network).")
 @common_options
-def sites_check(db, config, seeds, topics) -> None:
+def sites_check(live, db, config, seeds, topics) -> None:
     """Validate every seed file; name the file, key and problem; exit non-zero on any.
+    With --live, also check that each site's feeds and sitemaps answer with entries.
 
-    Example: raqib sites check --seeds seeds
+    Example: raqib sites check --seeds seeds/examples --live
     """
     ctx = _context(db, config, seeds, topics)
     found, errors = load_sites(ctx.seeds)
@@ -338,11 +422,22 @@ def sites_check(db, config, seeds, topics) -> None:
     if errors:
         click.echo(f"{len(errors)} bad seed file(s), {len(found)} good", err=True)
         sys.exit(1)
+    if live:
+        from monitor.status import check_live
+
+        checks = [check for site in found for check in check_live(site)]
+        for check in checks:
+            click.echo(check.line(), err=not check.ok)
+        failed = [check for check in checks if not check.ok]
+        if failed:
+            click.echo(f"{len(failed)} of {len(checks)} source(s) did not answer with entries",
+                       err=True)
+            sys.exit(1)
 
 
 @main.group()
 def topics_group() -> None:
-    """Show topics."""
+    """Show topics, and backtest them on the stored articles."""
 
 
 main.add_command(topics_group, name="topics")
@@ -361,6 +456,115 @@ def topics_list(db, config, seeds, topics) -> None:
                  f"none={list(topic.none)}" if topic.none else "",
                  f"sites={list(topic.sites)}" if topic.sites else ""]
         click.echo(f"{topic.name}: " + " ".join(p for p in parts if p))
+
+
+@topics_group.command("test")
+@click.argument("name", required=False)
+@click.option("--days", default=14, show_default=True, type=click.IntRange(min=1),
+              help="How many days back, by published date (else first seen).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@common_options
+def topics_test(name, days, fmt, db, config, seeds, topics) -> None:
+    """Backtest one topic (NAME) or every topic on the stored articles: matches per day and
+    sample titles with the words that matched.
+
+    Example: raqib topics test "العراق وكندا" --days 30
+    """
+    from monitor.topics import backtest_topics, render_backtests, select_topics
+
+    ctx = _context(db, config, seeds, topics)
+    try:
+        chosen = select_topics(ctx.load_topics(), name)
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    store = ctx.open_db()
+    try:
+        results = backtest_topics(store, chosen, days=days)
+    finally:
+        store.close()
+    click.echo(render_backtests(results, fmt))
+
+
+# Staying up: run, status, serve ---------------------------------------------------------
+
+@main.command()
+@click.option("--once", is_flag=True,
+              help="One round: crawl every site, run the monitor, send the digest; then exit.")
+@click.option("--no-digest", is_flag=True, help="With --once: do not send the digest.")
+@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
+              help="Override a Scrapy setting for every crawl.")
+@common_options
+def run(once, no_digest, settings, db, config, seeds, topics) -> None:
+    """Stay up: crawl each site on its own interval, run the monitor after each crawl, send
+    digests on the schedule of raqib.toml; SIGINT or SIGTERM stops it cleanly. With --once,
+    do one round (every site, the monitor, the digest of whatever is new) for cron.
+
+    Example: raqib run --config raqib.toml
+    """
+    import logging
+
+    from monitor.scheduler import RunPlan, run_forever, run_once
+
+    ctx = _context(db, config, seeds, topics)
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    plan = RunPlan(db=ctx.db, seeds=ctx.seeds, topics=ctx.topics, config=ctx.settings,
+                   overrides=_parse_settings(settings))
+    if once:
+        for line in run_once(plan, send=not no_digest):
+            click.echo(line)
+        return
+    run_forever(plan)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@common_options
+def status(fmt, db, config, seeds, topics) -> None:
+    """Each site's last crawl, next crawl and errors, and the digest waiting to go out.
+
+    Example: raqib status --format json
+    """
+    from monitor.status import collect_status, render_status
+
+    ctx = _context(db, config, seeds, topics)
+    found, _ = load_sites(ctx.seeds)
+    store = ctx.open_db()
+    try:
+        click.echo(render_status(collect_status(store, found), fmt))
+    finally:
+        store.close()
+
+
+@main.command()
+@click.option("--port", default=8001, show_default=True, type=int)
+@common_options
+def serve(port, db, config, seeds, topics) -> None:
+    """Browse the store with Datasette on 127.0.0.1: tables described, canned queries for
+    the latest alerts, edited stories with diffs, sites' health, crawl history and search.
+
+    Example: raqib serve --db raqib.db --port 8001
+    """
+    from monitor.serve import datasette_available, serve as serve_store
+
+    ctx = _context(db, config, seeds, topics)
+    if not datasette_available():
+        raise click.ClickException("Datasette is not installed: pip install 'raqib[serve]' "
+                                   "(or pip install datasette)")
+    from monitor.outbox import ensure_outbox
+    from monitor.scheduler import ensure_state
+
+    store = ctx.open_db()  # every table in place, so a new store opens too
+    try:
+        ensure_outbox(store)
+        ensure_state(store)
+    finally:
+        store.close()
+    click.echo(f"serving {ctx.db} on http://127.0.0.1:{port}/ (Ctrl-C stops)", err=True)
+    sys.exit(serve_store(ctx.db, port))
 
 
 # The offline demo ----------------------------------------------------------------------

@@ -1,29 +1,25 @@
-"""Every stored version of an article, and sentence-level diffs between versions.
+"""Every stored version of an article, and the diff between consecutive versions.
 
-A field's diff (title, body) compares sentences — split on . ! ? ؟ ؛ and paragraph breaks — by
-their normalised words, so a sentence that only gained a diacritic or lost a comma is not a
-change. As JSON a field's diff is::
-
-    {"changes": [{"op": "replace", "removed": ["..."], "added": ["..."]}, ...],
-     "removed": ["..."], "added": ["..."]}
-
-``changes`` keeps the order of the text (``op`` is replace, delete or insert); ``removed`` and
-``added`` list the same sentences flat, for readers that want only those.
+The diffs themselves — sentence-level, per field, with an edit kind for each change — live in
+:mod:`monitor.diff` (re-exported here for older imports). ``raqib history URL`` prints each
+version with the diff from the one before it: on a terminal in colour (removed sentences red,
+added green, edit kinds yellow), right-to-left text kept intact by RLM marks and isolates;
+``--format json`` lists the versions with their diffs and edit kinds.
 """
 
 from __future__ import annotations
 
-import difflib
 import json
-import re
 from dataclasses import asdict, dataclass
 from typing import Any, Mapping
 
+import click
 import sqlite_utils
 
-from crawler.extract.arabic import normalized_words
+from monitor.diff import (  # noqa: F401  (re-exported: monitor.alerts, the datasette plugin)
+    DIFF_FIELDS, EDIT_KINDS, diff_text, diff_versions, edit_kinds, split_sentences,
+)
 
-DIFF_FIELDS = ("title", "body")
 
 # Right-to-left text in a terminal. Lines that are page text start with RLM (U+200F), so a
 # terminal that implements bidi lays the whole line out right to left whatever its first word
@@ -39,61 +35,14 @@ def isolate(text: str) -> str:
     (plain ASCII needs none and is returned as it is)."""
     return text if text.isascii() else f"{FSI}{text}{PDI}"
 
+
 META_FIELDS = ("published", "author")
-
-_PARAGRAPHS = re.compile(r"\s*\n\s*")
-# A sentence ends at . ! ? ؟ ؛ ۔ or … (possibly followed by a closing quote or bracket) and
-# whitespace; "3.5" and "U.S." without a following space stay whole.
-_SENTENCE_END = re.compile(r"(?<=[.!?؟؛۔…])\s+|(?<=[.!?؟؛۔…][»\"'”’)\]])\s+")
-
-
-def split_sentences(text: str) -> list[str]:
-    """The sentences of a text, in order, stripped; paragraph breaks always end a sentence."""
-    sentences: list[str] = []
-    for paragraph in _PARAGRAPHS.split(text or ""):
-        for sentence in _SENTENCE_END.split(paragraph):
-            if sentence.strip():
-                sentences.append(sentence.strip())
-    return sentences
-
-
-def diff_text(old: str, new: str) -> dict[str, list] | None:
-    """Sentence-level diff of two texts; None when their sentences are the same words."""
-    old_sentences, new_sentences = split_sentences(old), split_sentences(new)
-    matcher = difflib.SequenceMatcher(
-        None,
-        [normalized_words(s) for s in old_sentences],
-        [normalized_words(s) for s in new_sentences],
-        autojunk=False,
-    )
-    changes: list[dict[str, Any]] = []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            continue
-        changes.append({"op": op, "removed": old_sentences[i1:i2], "added": new_sentences[j1:j2]})
-    if not changes:
-        return None
-    return {
-        "changes": changes,
-        "removed": [s for change in changes for s in change["removed"]],
-        "added": [s for change in changes for s in change["added"]],
-    }
-
-
-def diff_versions(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, dict]:
-    """Per-field sentence diffs (title, body) between two versions; only changed fields."""
-    diffs: dict[str, dict] = {}
-    for name in DIFF_FIELDS:
-        field_diff = diff_text(old.get(name) or "", new.get(name) or "")
-        if field_diff is not None:
-            diffs[name] = field_diff
-    return diffs
 
 
 @dataclass
 class VersionEntry:
     """One stored version of an article; ``diff`` is None for the first version, else the
-    per-field diff from the previous one (see the module docstring)."""
+    diff from the previous one (:func:`monitor.diff.diff_versions`)."""
 
     url: str
     version: int
@@ -103,13 +52,20 @@ class VersionEntry:
     published: str | None
     author: str | None
     content_hash: str
-    diff: dict[str, dict] | None
+    diff: dict[str, Any] | None
     id: int | None = None
+
+    @property
+    def edit_kinds(self) -> list[str]:
+        """The kinds of edit from the previous version (none for the first), sorted."""
+        return list((self.diff or {}).get("edit_kinds", []))
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        return {key: data[key] for key in (
+        listed = {key: data[key] for key in (
             "version", "seen", "title", "body", "published", "author", "content_hash", "diff")}
+        listed["edit_kinds"] = self.edit_kinds
+        return listed
 
 
 def article_history(db: sqlite_utils.Database, url: str) -> list[VersionEntry]:
@@ -130,20 +86,30 @@ def article_history(db: sqlite_utils.Database, url: str) -> list[VersionEntry]:
     return entries
 
 
-def render_history(entries: list[VersionEntry], fmt: str = "text") -> str:
-    """``text``: each version with its time and the diff to the previous one; ``json``: a list
-    with one object per version (version, seen, title, body, published, author, content_hash,
-    diff)."""
+def render_history(entries: list[VersionEntry], fmt: str = "text", *,
+                   color: bool = False) -> str:
+    """``text``: each version with its time, its edit kinds and the diff to the previous one
+    (styled for a terminal when ``color``; ``click.echo`` drops the styles when its output is
+    not one); ``json``: a list with one object per version (version, seen, title, body,
+    published, author, content_hash, diff, edit_kinds)."""
     if fmt == "json":
         return json.dumps([entry.to_json() for entry in entries], ensure_ascii=False, indent=2)
     if fmt != "text":
         raise ValueError(f"unknown history format: {fmt!r} (expected text or json)")
     if not entries:
         return "No stored versions."
-    lines = [f"{entries[0].url} — {len(entries)} version{'s' if len(entries) > 1 else ''}", ""]
+
+    def style(text: str, **styles: Any) -> str:
+        return click.style(text, **styles) if color else text
+
+    count = f"{len(entries)} version{'s' if len(entries) > 1 else ''}"
+    lines = [f"{style(entries[0].url, bold=True)} — {count}", ""]
     previous: VersionEntry | None = None
     for entry in entries:
-        lines.append(f"version {entry.version} · seen {entry.seen}")
+        header = style(f"version {entry.version}", bold=True) + f" · seen {entry.seen}"
+        if entry.edit_kinds:
+            header += " · " + style(", ".join(entry.edit_kinds), fg="yellow")
+        lines.append(header)
         if previous is None:
             lines.append(f"  title: {isolate(entry.title)}")
             for name in META_FIELDS:
@@ -157,7 +123,7 @@ def render_history(entries: list[VersionEntry], fmt: str = "text") -> str:
                 before, after = getattr(previous, name), getattr(entry, name)
                 if before != after:
                     lines.append(f"  {name}: {isolate(before or '—')} → {isolate(after or '—')}")
-            lines.extend(diff_lines(entry.diff or {}, indent="  "))
+            lines.extend(_change_lines(entry.diff or {}, style))
             if not entry.diff:
                 lines.append("  (no sentence changed; only its normalised form differs)")
         lines.append("")
@@ -165,9 +131,28 @@ def render_history(entries: list[VersionEntry], fmt: str = "text") -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _change_lines(diff: Mapping[str, Any], style) -> list[str]:
+    """A version's diff for ``history``: per field, each change headed by its edit kinds."""
+    lines: list[str] = []
+    for name in DIFF_FIELDS:
+        field_diff = diff.get(name)
+        if not field_diff:
+            continue
+        lines.append(f"  {name}:")
+        for change in field_diff["changes"]:
+            kinds = change.get("edit_kinds") or []
+            if kinds:
+                lines.append("    " + style(f"[{', '.join(kinds)}]", fg="yellow"))
+            lines.extend(style(line, fg="red")
+                         for line in _sentence_lines(change["removed"], "    -"))
+            lines.extend(style(line, fg="green")
+                         for line in _sentence_lines(change["added"], "    +"))
+    return lines
+
+
 def diff_lines(diff: Mapping[str, Mapping[str, Any]], indent: str = "") -> list[str]:
     """A per-field diff as terminal lines: ``title:`` / ``body:`` then ``-`` for removed and
-    ``+`` for added sentences, each sentence on its own right-to-left line."""
+    ``+`` for added sentences, each sentence on its own right-to-left line (used by digests)."""
     lines: list[str] = []
     for name in DIFF_FIELDS:
         field_diff = diff.get(name)

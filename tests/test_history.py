@@ -4,46 +4,32 @@ from __future__ import annotations
 
 import json
 
+import click
+
 from monitor.history import (
-    RLM, article_history, diff_text, diff_versions, render_history, split_sentences,
+    FSI, PDI, RLM, article_history, diff_text, diff_versions, render_history, split_sentences,
 )
 from monitor_helpers import IRAQ_CANADA, STORY_BODY, STORY_BODY_EDITED, STORY_TITLE, new_db, save
 
 
-def test_sentences_split_on_arabic_and_latin_stops_and_paragraph_breaks():
-    text = ("قال الوزير إن النمو بلغ 3.5 بالمئة. هل يستمر؟ الجواب: نعم؛ ربما!\n\n"
-            "فقرة ثانية «منتهية.» وبعدها")
-    assert split_sentences(text) == [
-        "قال الوزير إن النمو بلغ 3.5 بالمئة.",
-        "هل يستمر؟",
-        "الجواب: نعم؛",
-        "ربما!",
-        "فقرة ثانية «منتهية.»",
-        "وبعدها",
-    ]
-
-
-def test_a_diff_lists_removed_and_added_sentences_in_order():
+def test_the_diff_functions_are_still_importable_from_history():
+    # monitor.alerts and the datasette plugin import them from here
     diff = diff_text("الأولى. الثانية: 30 قتيلاً. الثالثة.",
                      "الأولى. الثانية: 45 قتيلاً. الثالثة. الرابعة.")
     assert diff == {
         "changes": [
-            {"op": "replace", "removed": ["الثانية: 30 قتيلاً."], "added": ["الثانية: 45 قتيلاً."]},
-            {"op": "insert", "removed": [], "added": ["الرابعة."]},
+            {"op": "replace", "removed": ["الثانية: 30 قتيلاً."], "added": ["الثانية: 45 قتيلاً."],
+             "edit_kinds": ["numbers_changed"]},
+            {"op": "insert", "removed": [], "added": ["الرابعة."],
+             "edit_kinds": ["paragraph_added"]},
         ],
         "removed": ["الثانية: 30 قتيلاً."],
         "added": ["الثانية: 45 قتيلاً.", "الرابعة."],
+        "edit_kinds": ["numbers_changed", "paragraph_added"],
     }
-
-
-def test_diacritics_tatweel_and_punctuation_inside_a_sentence_are_not_changes():
-    assert diff_text("أكد الوزير أن الاجتماع مهم.", "أكّدَ الوزيـــر، أن الاجتماعَ مهمٌ.") is None
-
-
-def test_diff_versions_names_only_the_fields_that_changed():
+    assert split_sentences("أ. ب") == ["أ.", "ب"]
     old = {"title": "عنوان", "body": "نص أول."}
-    assert set(diff_versions(old, {"title": "عنوان", "body": "نص ثان."})) == {"body"}
-    assert set(diff_versions(old, {"title": "عنوان جديد", "body": "نص أول."})) == {"title"}
+    assert set(diff_versions(old, {"title": "عنوان", "body": "نص ثان."})) == {"body", "edit_kinds"}
 
 
 def test_history_has_one_entry_per_stored_version_oldest_first(tmp_path):
@@ -74,8 +60,12 @@ def test_history_json_is_a_list_with_one_object_per_version(tmp_path):
 
     assert [entry["version"] for entry in listed] == [1, 2]
     assert set(listed[0]) == {"version", "seen", "title", "body", "published", "author",
-                              "content_hash", "diff"}
-    assert listed[0]["diff"] is None
+                              "content_hash", "diff", "edit_kinds"}
+    assert listed[0]["diff"] is None and listed[0]["edit_kinds"] == []
+    assert listed[1]["edit_kinds"] == ["numbers_changed", "paragraph_added"]
+    assert listed[1]["diff"]["edit_kinds"] == listed[1]["edit_kinds"]
+    assert [c["edit_kinds"] for c in listed[1]["diff"]["body"]["changes"]] == [
+        ["numbers_changed"], ["paragraph_added"]]
     assert listed[1]["diff"]["body"]["added"][-1].startswith("وأعلنت أوتاوا")
     assert listed[1]["content_hash"] != listed[0]["content_hash"]
 
@@ -89,10 +79,31 @@ def test_history_text_shows_each_version_its_time_and_the_changed_sentences(tmp_
 
     assert text.startswith(f"{IRAQ_CANADA} — 2 versions")
     assert "version 1 · seen 2024-05-01T09:00:00+00:00" in text
-    assert "version 2 · seen 2024-05-02T09:00:00+00:00" in text
-    # each changed sentence on its own line, opened by RLM so it reads right to left
-    assert f"  - {RLM}وأضاف أن 30 جندياً سيغادرون." in text
-    assert f"  + {RLM}وأضاف أن 45 جندياً سيغادرون." in text
+    assert "version 2 · seen 2024-05-02T09:00:00+00:00 · numbers_changed, paragraph_added" in text
+    # each change headed by its kinds; each changed sentence on its own line, opened by RLM so
+    # it reads right to left
+    assert ("    [numbers_changed]\n"
+            f"    - {RLM}وأضاف أن 30 جندياً سيغادرون.\n"
+            f"    + {RLM}وأضاف أن 45 جندياً سيغادرون.\n"
+            "    [paragraph_added]\n"
+            f"    + {RLM}وأعلنت أوتاوا لاحقاً أنها ستفتح مكتباً تجارياً في العراق.") in text
+    # Arabic inside an English line is isolated, so its punctuation stays in place
+    assert f"  title: {FSI}{STORY_TITLE}{PDI}" in text
+    assert "\x1b[" not in text
+
+
+def test_history_text_in_colour_styles_removed_added_and_kinds_but_keeps_the_text(tmp_path):
+    db = new_db(tmp_path)
+    save(db, IRAQ_CANADA, STORY_TITLE, STORY_BODY)
+    save(db, IRAQ_CANADA, STORY_TITLE, STORY_BODY_EDITED, fetched="2024-05-02T09:00:00+00:00")
+    entries = article_history(db, IRAQ_CANADA)
+
+    coloured = render_history(entries, color=True)
+
+    assert click.style(f"    - {RLM}وأضاف أن 30 جندياً سيغادرون.", fg="red") in coloured
+    assert click.style(f"    + {RLM}وأضاف أن 45 جندياً سيغادرون.", fg="green") in coloured
+    assert click.style("[numbers_changed]", fg="yellow") in coloured
+    assert click.unstyle(coloured) == render_history(entries)
 
 
 def test_an_unknown_url_has_no_history(tmp_path):

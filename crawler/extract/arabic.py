@@ -92,3 +92,33 @@ def term_form(token: str) -> str:
     if token.startswith("ال") and len(token) - 2 >= _MIN_STEM:
         return token[2:]
     return token
+
+
+# Light stemming for topic terms: the inflections of one word, generated from the term rather
+# than stripped from the text, so only real inflections of *that* word match. Sound plurals,
+# duals, the feminine and the accusative alef of a word; never a derivation (the nisba «عراقي»
+# is not «العراق», «عملية» is not «عمل»). Snowball's Arabic stemmer was measured and not used:
+# it conflates derivations (عمل/عملية، مدرس/مدرسة، كندا/الكندي) yet misses plurals (معلم/معلمات).
+_MASCULINE_ENDINGS = ("ون", "ين", "ان", "ات", "ه", "ا")
+_FEMININE_ENDINGS = ("ات", "تان", "تين")
+_MIN_INFLECTED = 3
+
+
+def inflected_forms(form: str) -> set[str]:
+    """A normalised single-word term form and its light inflections.
+
+    ``مدرب`` gives مدربون، مدربين، مدربان، مدربات، مدربه، مدربا; a feminine ``معلمه`` (معلمة) gives
+    معلمات، معلمتان، معلمتين; a plural ``شركات`` gives its singular ``شركه``. Words shorter than
+    three letters, words ending in alef (names such as كندا، سوريا), numbers and Latin words are
+    left as they are.
+    """
+    forms = {form}
+    if len(form) < _MIN_INFLECTED or not all("\u0621" <= char <= "\u064a" for char in form):
+        return forms
+    if form.endswith("ات") and len(form) - 2 >= 2:
+        forms.add(form[:-2] + "ه")
+    elif form.endswith("ه"):
+        forms.update(form[:-1] + ending for ending in _FEMININE_ENDINGS)
+    elif not form.endswith("ا"):
+        forms.update(form + ending for ending in _MASCULINE_ENDINGS)
+    return forms

@@ -6,14 +6,22 @@
         server.set_edition(2)             # the next request sees edition 2
         ...crawl again...
         server.requests                   # [(method, path), ...] in the order served
+        server.statuses                   # [(path, status), ...] as answered (304s included)
+
+Every 200 answer carries an ``ETag`` (a hash of the body) and a ``Last-Modified`` (the
+edition's "now"); a request whose ``If-None-Match`` matches, or that has no ``If-None-Match``
+and an ``If-Modified-Since`` not before ``Last-Modified``, is answered ``304 Not Modified``.
 
 Standard library only (http.server + threading).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
+from datetime import datetime, timezone
+from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -51,6 +59,18 @@ class _Handler(BaseHTTPRequestHandler):
             response = site.render(self.path) or site.not_found()
         except Exception as exc:  # a bug in the demo must not hang the crawler
             response = Response(500, "text/plain; charset=utf-8", f"demo site error: {exc!r}".encode())
+        if response.status == 200:
+            validators = page_validators(response.body, getattr(site, "now", None))
+            if not_modified(self.headers, validators):
+                demo._record_status(self.path, 304)
+                self.send_response(304)
+                for name, value in validators.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                return
+            response = Response(200, response.content_type, response.body,
+                                {**response.headers, **validators})
+        demo._record_status(self.path, response.status)
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(response.body)))
@@ -62,6 +82,33 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
         pass
+
+
+def page_validators(body: bytes, modified: datetime | None) -> dict[str, str]:
+    """The ``ETag`` (a hash of the body, stable across runs) and, when the site has a "now",
+    the ``Last-Modified`` of a page."""
+    validators = {"ETag": '"' + hashlib.sha256(body).hexdigest()[:24] + '"'}
+    if modified is not None:
+        validators["Last-Modified"] = format_datetime(modified.astimezone(timezone.utc),
+                                                      usegmt=True)
+    return validators
+
+
+def not_modified(request_headers, validators: dict[str, str]) -> bool:
+    """Whether a conditional request may be answered 304 (RFC 9110: ``If-None-Match`` wins
+    over ``If-Modified-Since`` when both are sent)."""
+    if_none_match = request_headers.get("If-None-Match")
+    if if_none_match is not None:
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return "*" in tags or validators["ETag"] in tags
+    if_modified_since = request_headers.get("If-Modified-Since")
+    if if_modified_since is None or "Last-Modified" not in validators:
+        return False
+    try:
+        return (parsedate_to_datetime(validators["Last-Modified"])
+                <= parsedate_to_datetime(if_modified_since))
+    except (TypeError, ValueError):
+        return False
 
 
 class DemoServer:
@@ -81,6 +128,7 @@ class DemoServer:
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.requests: list[tuple[str, str]] = []
+        self.statuses: list[tuple[str, int]] = []
 
     # -- lifecycle --
 
@@ -160,6 +208,10 @@ class DemoServer:
         with self._lock:
             self.requests.append((method, path))
 
+    def _record_status(self, path: str, status: int) -> None:
+        with self._lock:
+            self.statuses.append((path, status))
+
     def requested_paths(self, method: str | None = None) -> list[str]:
         """A snapshot of the paths served so far (of one method, when given)."""
         with self._lock:
@@ -168,6 +220,7 @@ class DemoServer:
     def clear_requests(self) -> None:
         with self._lock:
             self.requests.clear()
+            self.statuses.clear()
 
 
 def demo_seed_toml(base_url: str, site_id: str = "demo") -> str:

@@ -1,0 +1,241 @@
+"""Incremental fetching: what raqib remembers about every page it fetched, so that the next
+crawl asks only for what may have changed.
+
+Three rules, each a small pure function here, applied by the spider:
+
+- **Conditional requests.** A page's validators (``ETag``, ``Last-Modified``) are sent back as
+  ``If-None-Match`` / ``If-Modified-Since``; a ``304 Not Modified`` answer means "as you have
+  it": counted, never re-extracted, never re-stored (:func:`conditional_headers`).
+- **A window on listed dates.** A feed or news sitemap that dates an article older than the
+  site's ``max_age`` keeps it out when raqib has never stored it (:func:`within_window`).
+- **A schedule that slows with age.** A stored article is asked for again only when due:
+  every crawl in its first day, daily in its first week, then never (:func:`refetch_due`).
+
+Feeds, sitemaps and listing pages are always requested (conditionally). Documents that only
+point at other documents, robots.txt and sitemap indexes, are always fetched in full: they are
+small, and a 304 would hide the children they point at (an index often stays the same while
+its child sitemaps change).
+
+The ``fetch_state`` table (created by :func:`crawler.store.ensure_schema`) has one row per URL:
+
+============  ==========================================================================
+url           the page (the URL it answered from, after redirects)
+site          the site id
+kind          ``article``, ``feed``, ``sitemap``, ``sitemap_index``, ``listing`` or ``robots``
+etag          the ``ETag`` of the last full answer, verbatim
+last_modified the ``Last-Modified`` of the last full answer, verbatim (an HTTP date)
+published     the publication date a feed or sitemap listed for the article (ISO-8601)
+last_fetched  when the page last answered, 200 or 304 (ISO-8601 UTC, like every store time)
+last_changed  articles: when a new version was stored; other pages: their last full answer
+status        the HTTP status of the last answer (200 or 304)
+============  ==========================================================================
+
+Validators are kept only for a page that was used: an article that was stored, a feed or
+sitemap that was read. A page that failed to parse is fetched whole the next time, so its
+error is seen again rather than hidden behind a 304.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+NOT_MODIFIED = 304
+# Kinds of page always fetched in full (see above).
+ALWAYS_FULL = frozenset({"robots", "sitemap_index"})
+
+# When a stored article is due again, by its age: (while younger than, ask at most every).
+# Age counts from its publication or from when raqib first saw it, whichever is earlier.
+REFETCH_SCHEDULE: tuple[tuple[timedelta, timedelta], ...] = (
+    (timedelta(days=1), timedelta(0)),        # first day: every crawl
+    (timedelta(days=7), timedelta(days=1)),   # first week: once a day
+)                                             # older: never
+# However old the page says it is, an article raqib first saw less than this long ago is
+# asked for on every crawl: a page's own date may be wrong, or on another clock.
+FRESHLY_SEEN = timedelta(days=1)
+# A crawl "once a day" that comes back a little early (jitter) still counts as a day.
+REFETCH_SLACK = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class FetchState:
+    """What the store knows about one URL of a site."""
+
+    url: str
+    kind: str
+    etag: str | None = None
+    last_modified: str | None = None
+    published: datetime | None = None    # the earliest date a listing or the page gave
+    last_fetched: datetime | None = None
+    last_changed: datetime | None = None
+    first_seen: datetime | None = None   # articles only: when first stored; None: never
+
+    @property
+    def stored(self) -> bool:
+        """Whether this is an article raqib has stored."""
+        return self.first_seen is not None
+
+
+@dataclass
+class PageFetched:
+    """What the spider yields for a page it used (or found unchanged): the pipeline records
+    it in ``fetch_state``, and counts a 304 as ``not_modified`` in the run."""
+
+    url: str
+    site: str
+    kind: str
+    status: int
+    fetched: str  # ISO-8601 UTC
+    etag: str | None = None
+    last_modified: str | None = None
+    published: str | None = None  # the date a feed or sitemap listed for the article
+
+
+# The rules -------------------------------------------------------------------------------
+
+def refetch_due(published: datetime | None, first_seen: datetime, last_fetched: datetime | None,
+                now: datetime) -> bool:
+    """Whether a stored article should be asked for again at ``now``.
+
+    Every crawl while it is less than a day old or was first seen less than a day ago; at most
+    once a day while it is less than a week old; never after that. Its age counts from
+    ``published`` or ``first_seen``, whichever is earlier (a date in the future counts as
+    ``first_seen``).
+
+    >>> t = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    >>> refetch_due(None, t, t + timedelta(hours=1), t + timedelta(hours=2))
+    True
+    >>> refetch_due(None, t, t + timedelta(days=2), t + timedelta(days=2, hours=2))
+    False
+    >>> refetch_due(None, t, t + timedelta(days=2), t + timedelta(days=3))
+    True
+    >>> refetch_due(None, t, t + timedelta(days=6), t + timedelta(days=8))
+    False
+    """
+    if last_fetched is None:
+        return True
+    if now - first_seen < FRESHLY_SEEN:
+        return True
+    born = first_seen if published is None else min(published, first_seen)
+    age = now - born
+    for younger_than, every in REFETCH_SCHEDULE:
+        if age < younger_than:
+            return every <= timedelta(0) or now - last_fetched >= every - REFETCH_SLACK
+    return False
+
+
+def within_window(listed: datetime | None, reference: datetime, max_age: timedelta) -> bool:
+    """Whether an article a feed or sitemap dates ``listed`` is recent enough to fetch when it
+    was never stored: no date, or not older than ``max_age`` before ``reference``."""
+    return listed is None or listed >= reference - max_age
+
+
+def window_reference(listed: list[datetime | None], now: datetime) -> datetime:
+    """The time a document's dates are measured against: ``now``, or the newest date the
+    document lists when that is earlier. A site's clock (or a frozen demo) may lag ours; what
+    it lists as its newest story is new to it, and the window counts back from there."""
+    dates = [d for d in listed if d is not None]
+    return min(now, max(dates)) if dates else now
+
+
+def conditional_headers(state: FetchState | None) -> dict[str, str]:
+    """``If-None-Match`` / ``If-Modified-Since`` for a page fetched before; none for an
+    article never stored (there is nothing to be "not modified" against), nor for robots.txt
+    or a sitemap index."""
+    if state is None or state.kind in ALWAYS_FULL or (state.kind == "article" and not state.stored):
+        return {}
+    headers = {}
+    if state.etag:
+        headers["If-None-Match"] = state.etag
+    if state.last_modified:
+        headers["If-Modified-Since"] = state.last_modified
+    return headers
+
+
+def parse_time(text: str | None) -> datetime | None:
+    """An ISO-8601 time from the store or a listing, in UTC (naive means UTC); None when
+    absent or unreadable."""
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def earliest(*times: datetime | None) -> datetime | None:
+    """The earliest of the given times that are known."""
+    known = [t for t in times if t is not None]
+    return min(known) if known else None
+
+
+# The table -------------------------------------------------------------------------------
+
+def load_fetch_state(db: sqlite_utils.Database, site: str) -> dict[str, FetchState]:
+    """Every URL of ``site`` raqib fetched before, with what it knows about it; an article
+    stored by a raqib that kept no fetch state is known too (with no validators)."""
+    rows = db.execute(
+        """
+        SELECT f.url, f.kind, f.etag, f.last_modified, f.published, f.last_fetched,
+               f.last_changed, a.first_seen, a.published AS page_published, a.last_seen
+        FROM fetch_state f LEFT JOIN articles a ON a.url = f.url
+        WHERE f.site = ?
+        UNION ALL
+        SELECT a.url, 'article', NULL, NULL, NULL, NULL, NULL, a.first_seen, a.published,
+               a.last_seen
+        FROM articles a WHERE a.site = ? AND a.url NOT IN (SELECT url FROM fetch_state)
+        """,
+        [site, site],
+    ).fetchall()
+    known: dict[str, FetchState] = {}
+    for (url, kind, etag, last_modified, listed, last_fetched, last_changed, first_seen,
+         page_published, last_seen) in rows:
+        known[url] = FetchState(
+            url=url, kind=kind, etag=etag, last_modified=last_modified,
+            published=earliest(parse_time(listed), parse_time(page_published)),
+            last_fetched=parse_time(last_fetched) or parse_time(last_seen),
+            last_changed=parse_time(last_changed), first_seen=parse_time(first_seen),
+        )
+    return known
+
+
+def record_fetch(db: sqlite_utils.Database, page: PageFetched) -> None:
+    """Remember one answer: its validators (a 304 keeps the old ones unless it sends new
+    ones), when it came, and for a full answer to a feed, sitemap or listing, that it changed."""
+    changed = page.fetched if page.status != NOT_MODIFIED and page.kind != "article" else None
+    db.execute(
+        """
+        INSERT INTO fetch_state (url, site, kind, etag, last_modified, published, last_fetched,
+                                 last_changed, status)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (url) DO UPDATE SET
+            site = excluded.site, kind = excluded.kind,
+            etag = COALESCE(excluded.etag, etag),
+            last_modified = COALESCE(excluded.last_modified, last_modified),
+            published = COALESCE(excluded.published, published),
+            last_fetched = excluded.last_fetched,
+            last_changed = COALESCE(excluded.last_changed, last_changed),
+            status = excluded.status
+        """,
+        [page.url, page.site, page.kind, page.etag, page.last_modified, page.published,
+         page.fetched, changed, page.status],
+    )
+
+
+def record_article_changed(db: sqlite_utils.Database, url: str, site: str, when: str) -> None:
+    """Remember that a new version of an article was stored at ``when``."""
+    db.execute(
+        """
+        INSERT INTO fetch_state (url, site, kind, last_fetched, last_changed, status)
+        VALUES (?, ?, 'article', ?, ?, 200)
+        ON CONFLICT (url) DO UPDATE SET last_changed = excluded.last_changed
+        """,
+        [url, site, when, when],
+    )

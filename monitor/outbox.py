@@ -1,0 +1,245 @@
+"""The digest outbox: every digest built once, delivered once per channel, nothing lost.
+
+Tables (created here; the crawler never needs them)
+- ``digests``: one row per digest built (``created`` is also its "generated" time).
+- ``digest_alerts``: which digest each alert went into; ``alert_id`` is the primary key, so
+  an alert can be in one digest only.
+- ``deliveries``: one row per digest and channel: ``pending`` → ``sending`` → ``sent``, or
+  ``failed`` with its ``error``, ``attempts`` and ``next_attempt`` (backoff doubling from
+  ``[digest] retry`` up to ``retry_max``).
+
+How it keeps its promises
+- Building a digest is one transaction: pick the alerts in no digest yet, insert the digest,
+  assign the alerts and create a delivery per channel. A crash before the commit builds
+  nothing; after it, the digest exists and is delivered later. Nothing is lost.
+- A delivery is *claimed* (``pending``/``failed`` → ``sending``, a compare-and-set) before it
+  is sent and marked ``sent`` right after, so two processes never send it both. A crash in
+  between leaves it ``sending``; after ``CLAIM_LEASE`` it is sent again (rather lost than
+  twice? no: rather twice than lost, and the email's Message-ID and the webhook's
+  Idempotency-Key are the same on that resend, so receivers can drop it).
+- When every delivery of a digest is sent its alerts get ``alerts.delivered``: ``raqib
+  digest`` (the preview) shows the alerts not delivered yet.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Iterable
+
+import sqlite_utils
+
+from monitor.alerts import query_alerts
+from monitor.notify import Channel, DeliveryError, DigestMessage
+
+if TYPE_CHECKING:
+    from monitor.config import DigestSettings
+
+logger = logging.getLogger(__name__)
+
+CLAIM_LEASE = timedelta(minutes=15)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS digests (
+    id INTEGER PRIMARY KEY,
+    created TEXT NOT NULL,
+    alerts INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS digest_alerts (
+    alert_id INTEGER PRIMARY KEY REFERENCES alerts(id),
+    digest_id INTEGER NOT NULL REFERENCES digests(id)
+);
+CREATE INDEX IF NOT EXISTS digest_alerts_digest ON digest_alerts(digest_id);
+CREATE TABLE IF NOT EXISTS deliveries (
+    id INTEGER PRIMARY KEY,
+    digest_id INTEGER NOT NULL REFERENCES digests(id),
+    channel TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt TEXT NOT NULL,
+    claimed TEXT,
+    sent TEXT,
+    error TEXT,
+    note TEXT,
+    UNIQUE (digest_id, channel)
+);
+"""
+
+
+def ensure_outbox(db: sqlite_utils.Database) -> None:
+    """Create the outbox tables when they are missing."""
+    db.executescript(SCHEMA)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class Attempt:
+    """One delivery tried: which digest, which channel, and how it went."""
+
+    digest_id: int
+    channel: str
+    ok: bool
+    message: str
+
+    def line(self) -> str:
+        return f"digest {self.digest_id} → {self.channel}: " + (
+            self.message if self.ok else f"FAILED: {self.message}")
+
+
+@dataclass
+class SendReport:
+    """What one ``send_digests`` did."""
+
+    built: int | None  # the id of the digest built now, if any
+    attempts: list[Attempt]
+
+    @property
+    def failed(self) -> list[Attempt]:
+        return [a for a in self.attempts if not a.ok]
+
+
+def build_digest(db: sqlite_utils.Database, channels: Iterable[Channel],
+                 now: datetime | None = None) -> int | None:
+    """Put every alert not yet in a digest into a new digest, with a delivery per channel,
+    in one transaction; the digest's id, or None when there is nothing new."""
+    ensure_outbox(db)
+    created = iso(now or datetime.now(timezone.utc))
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        ids = [row[0] for row in conn.execute(
+            "SELECT id FROM alerts WHERE delivered IS NULL"
+            " AND id NOT IN (SELECT alert_id FROM digest_alerts) ORDER BY created, id")]
+        if not ids:
+            conn.execute("COMMIT")
+            return None
+        digest_id = conn.execute("INSERT INTO digests (created, alerts) VALUES (?, ?)",
+                                 [created, len(ids)]).lastrowid
+        conn.executemany("INSERT INTO digest_alerts (alert_id, digest_id) VALUES (?, ?)",
+                         [(alert_id, digest_id) for alert_id in ids])
+        conn.executemany(
+            "INSERT INTO deliveries (digest_id, channel, next_attempt) VALUES (?, ?, ?)",
+            [(digest_id, channel.name, created) for channel in channels])
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    logger.info("built digest %d of %d alert(s)", digest_id, len(ids))
+    return digest_id
+
+
+def send_digests(db: sqlite_utils.Database, channels: list[Channel], settings: DigestSettings,
+                 now: datetime | None = None, *, build: bool = True,
+                 force: bool = False) -> SendReport:
+    """Build a digest of the alerts not yet in one (when ``build``), then deliver every due
+    delivery through its channel: new ones, and failed ones whose backoff has passed (all of
+    them when ``force``)."""
+    now = now or datetime.now(timezone.utc)
+    built = build_digest(db, channels, now) if build else None
+    ensure_outbox(db)
+    by_name = {channel.name: channel for channel in channels}
+    attempts = []
+    for row in _due(db, now, force):
+        channel = by_name.get(row["channel"])
+        if channel is None:
+            continue  # a channel no longer in the config: left for `raqib status` to show
+        if not _claim(db, row["id"], row["status"], now):
+            continue  # another process took it
+        attempts.append(_deliver(db, row, channel, settings, now))
+    return SendReport(built, attempts)
+
+
+def _due(db: sqlite_utils.Database, now: datetime, force: bool) -> list[dict]:
+    stale = iso(now - CLAIM_LEASE)
+    sql = ("SELECT id, digest_id, channel, status, attempts FROM deliveries"
+           " WHERE (status IN ('pending', 'failed')"
+           + ("" if force else " AND next_attempt <= :now")
+           + ") OR (status = 'sending' AND claimed <= :stale) ORDER BY digest_id, id")
+    return [dict(row) for row in db.query(sql, {"now": iso(now), "stale": stale})]
+
+
+def _claim(db: sqlite_utils.Database, delivery_id: int, status: str, now: datetime) -> bool:
+    cursor = db.conn.execute(
+        "UPDATE deliveries SET status = 'sending', claimed = ? WHERE id = ? AND status = ?",
+        [iso(now), delivery_id, status])
+    return cursor.rowcount == 1
+
+
+def _deliver(db: sqlite_utils.Database, row: dict, channel: Channel,
+             settings: DigestSettings, now: datetime) -> Attempt:
+    message = load_message(db, row["digest_id"], settings)
+    try:
+        note = channel.send(message)
+    except Exception as exc:  # any failure is recorded and retried, never a crash of the run
+        reason = _scrub(str(exc) if isinstance(exc, DeliveryError) else f"{exc!r}",
+                        channel.secrets())
+        attempts = row["attempts"] + 1
+        wait = min(settings.retry * 2 ** (attempts - 1), settings.retry_max)
+        db.conn.execute(
+            "UPDATE deliveries SET status = 'failed', attempts = ?, error = ?, next_attempt = ?"
+            " WHERE id = ?", [attempts, reason, iso(now + wait), row["id"]])
+        logger.warning("digest %d → %s failed (attempt %d, next in %s): %s", row["digest_id"],
+                       channel.name, attempts, wait, reason)
+        return Attempt(row["digest_id"], channel.name, False, reason)
+    sent = iso(datetime.now(timezone.utc))
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("UPDATE deliveries SET status = 'sent', sent = ?, attempts = attempts + 1,"
+                     " error = NULL, note = ? WHERE id = ?", [sent, note, row["id"]])
+        (unsent,) = conn.execute("SELECT COUNT(*) FROM deliveries WHERE digest_id = ?"
+                                 " AND status != 'sent'", [row["digest_id"]]).fetchone()
+        if unsent == 0:
+            conn.execute("UPDATE alerts SET delivered = ? WHERE delivered IS NULL AND id IN"
+                         " (SELECT alert_id FROM digest_alerts WHERE digest_id = ?)",
+                         [sent, row["digest_id"]])
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    logger.info("digest %d → %s: %s", row["digest_id"], channel.name, note)
+    return Attempt(row["digest_id"], channel.name, True, note)
+
+
+def load_message(db: sqlite_utils.Database, digest_id: int,
+                 settings: DigestSettings) -> DigestMessage:
+    """Digest ``digest_id`` as it was built: its alerts and its time."""
+    (created,) = db.execute("SELECT created FROM digests WHERE id = ?", [digest_id]).fetchone()
+    ids = {row[0] for row in db.execute(
+        "SELECT alert_id FROM digest_alerts WHERE digest_id = ?", [digest_id])}
+    (oldest,) = db.execute("SELECT MIN(created) FROM alerts WHERE id IN (SELECT alert_id FROM"
+                           " digest_alerts WHERE digest_id = ?)", [digest_id]).fetchone()
+    alerts = [a for a in query_alerts(db, since=oldest) if a.id in ids]
+    return DigestMessage(id=digest_id, generated=created, alerts=alerts,
+                         subject=settings.subject)
+
+
+def _scrub(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text[:1000]
+
+
+@dataclass
+class OutboxState:
+    """What is waiting: alerts in no digest yet, and deliveries not sent."""
+
+    unbuilt_alerts: int
+    undelivered: list[dict]
+
+
+def outbox_state(db: sqlite_utils.Database) -> OutboxState:
+    ensure_outbox(db)
+    (unbuilt,) = db.execute(
+        "SELECT COUNT(*) FROM alerts WHERE delivered IS NULL"
+        " AND id NOT IN (SELECT alert_id FROM digest_alerts)").fetchone()
+    rows = [dict(row) for row in db.query(
+        "SELECT d.digest_id, g.alerts, g.created, d.channel, d.status, d.attempts, d.error,"
+        " d.next_attempt FROM deliveries d JOIN digests g ON g.id = d.digest_id"
+        " WHERE d.status != 'sent' ORDER BY d.digest_id, d.id")]
+    return OutboxState(unbuilt, rows)

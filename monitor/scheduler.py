@@ -1,0 +1,320 @@
+"""``raqib run``: crawl each site on its own interval, run the monitor after each crawl, send
+digests on their schedule; ``raqib run --once`` does one round, for people who prefer cron.
+
+APScheduler 3 (BlockingScheduler) holds the jobs, all module-level functions with explicit
+ids: ``crawl:<site>`` (an interval from the seed's ``every``, with jitter), ``digest`` (the cron
+schedule of ``[digest]``, in the configured time zone) and ``outbox-retry`` (failed
+deliveries, once their backoff has passed). Every job has ``max_instances=1``, ``coalesce``
+and a ``misfire_grace_time``. Each crawl runs in a process of its own with a time limit
+(``monitor.crawling.crawl_sites``: the Twisted reactor cannot restart in one process).
+
+What ran is kept in the ``schedule_state`` table (last start, last finish, outcome, next run),
+so after a restart a site is crawled when its interval since the last finished crawl is up
+(at once when that is past, once), and a digest whose scheduled time passed while raqib was
+down is sent once on start; the outbox makes sure no alert is ever in two digests.
+
+SIGINT and SIGTERM stop it cleanly: no new job starts, a crawl under way is allowed to finish
+(it has its time limit; every store write is a transaction in a WAL database, so even a
+killed crawl leaves the store intact), then the process exits 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from crawler.sites import Site, load_sites
+from crawler.store import open_db, record_error
+
+from monitor.config import Config
+from monitor.outbox import iso
+
+logger = logging.getLogger("raqib.run")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS schedule_state (
+    job TEXT PRIMARY KEY,
+    last_started TEXT,
+    last_finished TEXT,
+    last_status TEXT,
+    last_summary TEXT,
+    next_run TEXT
+);
+"""
+
+
+@dataclass
+class RunPlan:
+    """Everything a job needs, as plain values (jobs run in worker threads)."""
+
+    db: str
+    seeds: str
+    topics: str
+    config: Config
+    overrides: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def crawl_settings(self) -> dict[str, str]:
+        return {**self.config.crawl.settings, **self.overrides}
+
+
+# --- persisted state ----------------------------------------------------------------------
+
+
+def ensure_state(db) -> None:
+    db.executescript(SCHEMA)
+
+
+def read_state(db) -> dict[str, dict]:
+    ensure_state(db)
+    return {row["job"]: row for row in db.query("SELECT * FROM schedule_state")}
+
+
+def write_state(db_path: str, job: str, **values) -> None:
+    db = open_db(db_path)
+    try:
+        ensure_state(db)
+        db.execute("INSERT OR IGNORE INTO schedule_state (job) VALUES (?)", [job])
+        sets = ", ".join(f"{name} = ?" for name in values)
+        db.execute(f"UPDATE schedule_state SET {sets} WHERE job = ?", [*values.values(), job])
+    finally:
+        db.close()
+
+
+def _parse(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+# --- jobs ---------------------------------------------------------------------------------
+
+
+def crawl_job(plan: RunPlan, site_ids: list[str], job: str | None = None) -> str:
+    """Crawl ``site_ids`` in a child process (time-limited), then run the monitor."""
+    from monitor.crawling import crawl_sites, last_run_id
+
+    started, clock = datetime.now(timezone.utc), time.monotonic()
+    jobs = [job] if job else [f"crawl:{s}" for s in site_ids]
+    for name in jobs:
+        write_state(plan.db, name, last_started=iso(started))
+    before = last_run_id(plan.db)
+    timeout = plan.config.crawl.timeout.total_seconds()
+    label = ", ".join(site_ids) or "every site"
+    logger.info("crawl %s: started", label)
+    try:
+        outcome = crawl_sites(plan.db, plan.seeds, site_ids, plan.crawl_settings,
+                              timeout=timeout)
+        runs, status = outcome.runs, "finished" if outcome.runs else "failed"
+        problems = [line for line in outcome.messages.splitlines()
+                    if line.startswith("raqib:") or " ERROR" in line]
+    except subprocess.TimeoutExpired:
+        from monitor.crawling import runs_after
+
+        runs, status, problems = runs_after(plan.db, before), "timeout", []
+        _close_stopped_runs(plan.db, before, site_ids, timeout)
+    for problem in problems[:5]:
+        logger.warning("crawl %s: %s", label, problem)
+    found = "; ".join(run.line() for run in runs) or "nothing crawled"
+    monitored = monitor_job(plan)
+    seconds = time.monotonic() - clock
+    summary = f"{found}; {monitored}"
+    logger.info("crawl %s: %s in %.1fs", label, summary, seconds)
+    for name in jobs:
+        write_state(plan.db, name, last_finished=iso(datetime.now(timezone.utc)),
+                    last_status=status, last_summary=summary)
+    return summary
+
+
+def _close_stopped_runs(db_path: str, before: int, site_ids: list[str], timeout: float) -> None:
+    db = open_db(db_path)
+    try:
+        for row in db.query("SELECT id, site FROM crawl_runs WHERE id > ? AND status ="
+                            " 'running'", [before]):
+            db.execute("UPDATE crawl_runs SET status = 'timeout', finished = ? WHERE id = ?",
+                       [iso(datetime.now(timezone.utc)), row["id"]])
+            record_error(db, row["site"], "schedule",
+                         f"crawl stopped at its time limit of {timeout:.0f}s",
+                         run_id=row["id"])
+    finally:
+        db.close()
+
+
+def monitor_job(plan: RunPlan) -> str:
+    """Run the monitor from its checkpoint; a short account of what it raised."""
+    from monitor.alerts import run_monitor
+    from monitor.topics import load_topics
+
+    if not Path(plan.topics).exists():
+        return f"monitor skipped: no topics file at {plan.topics}"
+    db = open_db(plan.db)
+    try:
+        raised = run_monitor(db, load_topics(plan.topics))
+    finally:
+        db.close()
+    return f"monitor: {len(raised)} new alert(s)"
+
+
+def digest_job(plan: RunPlan, build: bool = True, force: bool = False) -> str:
+    """Build the digest of the alerts not yet in one and deliver every due delivery."""
+    from monitor.outbox import send_digests
+
+    started = datetime.now(timezone.utc)
+    job = "digest" if build else "outbox-retry"
+    if build:
+        write_state(plan.db, job, last_started=iso(started))
+    db = open_db(plan.db)
+    try:
+        report = send_digests(db, list(plan.config.channels), plan.config.digest, started,
+                              build=build, force=force)
+    finally:
+        db.close()
+    if report.built is None and not report.attempts:
+        summary = "nothing new to send" if build else ""
+    else:
+        summary = "; ".join([f"built digest {report.built}"] * (report.built is not None)
+                            + [attempt.line() for attempt in report.attempts])
+    if summary:
+        logger.info("%s: %s", job, summary)
+    if build:
+        write_state(plan.db, job, last_finished=iso(datetime.now(timezone.utc)),
+                    last_status="failed" if report.failed else "finished",
+                    last_summary=summary)
+    return summary
+
+
+# --- one round ----------------------------------------------------------------------------
+
+
+def run_once(plan: RunPlan, send: bool = True) -> list[str]:
+    """Crawl every site once (one child process), run the monitor and, when ``send`` and
+    channels are configured, build and deliver the digest. Returns the log lines."""
+    sites, _ = load_sites(plan.seeds)
+    ids = [site.id for site in sites]
+    lines = [crawl_job(plan, ids)] if ids else ["no site to crawl"]
+    if send and plan.config.channels:
+        lines.append(digest_job(plan, force=False) or "nothing new to send")
+    elif send:
+        lines.append("no channels configured: digest not sent")
+    return lines
+
+
+# --- staying up ---------------------------------------------------------------------------
+
+
+def first_crawl(site: Site, state: dict | None, now: datetime) -> datetime:
+    """When to crawl ``site`` first after a (re)start: one interval after the start of its
+    last finished crawl, or now when that time has passed or it never finished one."""
+    if not state or not state.get("last_finished") or not state.get("last_started"):
+        return now
+    due = _parse(state["last_started"]) + site.every
+    return max(due, now)
+
+
+def first_digest(trigger, state: dict | None, now: datetime) -> datetime | None:
+    """Now, when a scheduled digest time passed since the last digest (missed while down);
+    otherwise None (the trigger's own next time)."""
+    last = _parse((state or {}).get("last_started"))
+    if last is None:
+        return None
+    missed = trigger.get_next_fire_time(None, last + timedelta(seconds=1))
+    return now if missed is not None and missed <= now else None
+
+
+def build_scheduler(plan: RunPlan, now: datetime | None = None):
+    """A BlockingScheduler holding every job of ``plan``, first runs taken from the store."""
+    from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    config = plan.config
+    now = now or datetime.now(timezone.utc)
+    sites, errors = load_sites(plan.seeds)
+    for error in errors:
+        logger.warning("seed file skipped: %s", error)
+    db = open_db(plan.db)
+    try:
+        state = read_state(db)
+    finally:
+        db.close()
+
+    scheduler = BlockingScheduler(timezone=config.tz, job_defaults={
+        "coalesce": True, "max_instances": 1,
+        "misfire_grace_time": int(config.crawl.misfire_grace.total_seconds())})
+    for site in sites:
+        job = f"crawl:{site.id}"
+        every = site.every.total_seconds()
+        jitter = min(config.crawl.jitter.total_seconds(), every / 10)
+        start = first_crawl(site, state.get(job), now)
+        scheduler.add_job(crawl_job, IntervalTrigger(seconds=every, jitter=jitter or None),
+                          args=[plan, [site.id], job], id=job, name=job,
+                          next_run_time=start, replace_existing=True)
+        write_state(plan.db, job, next_run=iso(start))
+        logger.info("%s: every %ss, first at %s", job, f"{every:g}", start.isoformat())
+
+    schedule = config.digest.schedule
+    if not config.channels:
+        logger.warning("no [[channel]] in the config: digests are not sent")
+    elif schedule.cron or schedule.every:
+        if schedule.cron:
+            trigger = CronTrigger.from_crontab(schedule.cron, timezone=config.tz)
+        else:
+            trigger = IntervalTrigger(seconds=schedule.every.total_seconds())
+        catch_up = first_digest(trigger, state.get("digest"), now)
+        extra = {"next_run_time": catch_up} if catch_up else {}
+        write_state(plan.db, "digest",
+                    next_run=iso(catch_up or trigger.get_next_fire_time(None, now)))
+        scheduler.add_job(digest_job, trigger, args=[plan], id="digest", name="digest",
+                          replace_existing=True, **extra)
+        logger.info("digest: %s (%s)%s", schedule.describe(), config.timezone,
+                    ", one missed while stopped: sending now" if catch_up else "")
+        retry = max(config.digest.retry.total_seconds(), 1)
+        scheduler.add_job(digest_job, IntervalTrigger(seconds=retry), args=[plan, False],
+                          id="outbox-retry", name="outbox-retry", replace_existing=True)
+    else:
+        logger.warning("no [digest] schedule: digests go out with `raqib digest --send`")
+
+    def remember_next(event) -> None:
+        job = scheduler.get_job(event.job_id)
+        if job is not None and job.next_run_time is not None and event.job_id != "outbox-retry":
+            write_state(plan.db, event.job_id, next_run=iso(job.next_run_time))
+        if getattr(event, "exception", None) is not None:
+            logger.error("%s failed: %r", event.job_id, event.exception)
+
+    scheduler.add_listener(remember_next, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+    return scheduler
+
+
+def run_forever(plan: RunPlan) -> None:
+    """Run the scheduler until SIGINT or SIGTERM; then let running jobs finish and return."""
+    scheduler = build_scheduler(plan)
+    stopping = threading.Event()
+
+    def stop(signum, frame) -> None:
+        if stopping.is_set():
+            return
+        stopping.set()
+        logger.info("%s received: stopping; a crawl under way is allowed to finish",
+                    signal.Signals(signum).name)
+        scheduler.shutdown(wait=False)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+            scheduler.start()  # blocks until stop() shuts it down
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    _wait_for_workers(scheduler)
+    logger.info("stopped")
+
+
+def _wait_for_workers(scheduler) -> None:
+    executor = scheduler._lookup_executor("default")
+    pool = getattr(executor, "_pool", None)
+    if pool is not None:
+        pool.shutdown(wait=True)

@@ -1,0 +1,182 @@
+"""``raqib serve``: Datasette on the store, bound to 127.0.0.1, with every table and column
+described and canned queries for the questions people ask of it: the latest alerts, edited
+stories with their diffs, the sites' health, the crawl history and an Arabic-aware search.
+
+Datasette is an optional extra (``pip install 'raqib[serve]'``). The SQL functions the
+queries use (``arabic_normalize``, ``raqib_diff``) come from the plugin in
+``monitor/datasette_plugins``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugins"
+DEFAULT_PORT = 8001
+
+TABLES: dict[str, tuple[str, dict[str, str]]] = {
+    "articles": ("One row per article URL, holding its latest version.", {
+        "url": "The article's address (the key)",
+        "site": "The site id (its seed file's name)",
+        "title": "Title of the latest version",
+        "body": "Cleaned text of the latest version: paragraphs, no page furniture",
+        "published": "Publication time found on the page (ISO-8601)",
+        "author": "Author found on the page",
+        "first_seen": "When raqib first stored it (UTC)",
+        "last_seen": "When a crawl last saw it (UTC)",
+        "content_hash": "Hash of the normalised title and body; a new version only when it changes",
+    }),
+    "versions": ("Every distinct version of every article, oldest first.", {
+        "url": "The article (articles.url)",
+        "version": "1 for the first version seen, then 2, 3, …",
+        "title": "Title of this version",
+        "body": "Cleaned text of this version",
+        "seen": "When this version was fetched (UTC)",
+        "run_id": "The crawl run that found it (crawl_runs.id)",
+        "raw_html": "The page as fetched, zlib-compressed",
+        "content_hash": "Hash of the normalised title and body",
+    }),
+    "crawl_runs": ("One row per site per crawl.", {
+        "site": "The site id", "started": "Start (UTC)", "finished": "End (UTC)",
+        "pages": "Pages fetched", "new": "New articles stored",
+        "changed": "Articles that got a new version", "errors": "Errors recorded",
+        "status": "running | finished | failed | timeout",
+    }),
+    "crawl_errors": ("Every error met while crawling: seed, fetch, parse, store, schedule.", {
+        "stage": "Where it happened", "message": "What went wrong", "url": "The page, if any",
+        "run_id": "The crawl run (crawl_runs.id)",
+    }),
+    "alerts": ("Alerts: a new or edited story that touches a tracked topic.", {
+        "kind": "new | update | health", "topic": "The topic's name",
+        "matched": "JSON: the terms found, with the words as written on the page",
+        "details": "JSON, for updates: from_version, to_version, matches_now, diff",
+        "sources": "JSON: URLs of the same story on other sites",
+        "created": "When the monitor raised it (UTC)",
+        "delivered": "When the digest holding it was sent through every channel (UTC)",
+        "version_id": "The version that raised it (versions.id)",
+    }),
+    "monitor_state": ("Checkpoints of the monitor (versions_checkpoint: last version looked at).",
+                      {}),
+    "digests": ("The outbox: every digest built, each once.", {
+        "created": "When it was built; also its 'generated' time",
+        "alerts": "How many alerts it holds",
+    }),
+    "digest_alerts": ("Which digest each alert went into (an alert is in one digest only).", {}),
+    "deliveries": ("The outbox: one row per digest and channel.", {
+        "channel": "The channel's name in raqib.toml",
+        "status": "pending | sending | sent | failed",
+        "attempts": "Tries so far", "next_attempt": "Earliest retry (UTC), backoff doubling",
+        "error": "Why the last try failed (secrets removed)", "note": "Where it went",
+    }),
+    "schedule_state": ("What `raqib run` last did per job, kept across restarts.", {
+        "job": "crawl:<site>, digest", "next_run": "When it runs next (UTC)",
+    }),
+}
+
+QUERIES: dict[str, dict[str, str]] = {
+    "latest_alerts": {
+        "title": "Latest alerts",
+        "description": "The 100 most recent alerts, newest first.",
+        "sql": "SELECT created, kind, topic, title, url, site, delivered\n"
+               "FROM alerts ORDER BY created DESC, id DESC LIMIT 100",
+    },
+    "edited_stories": {
+        "title": "Edited stories with their diffs",
+        "description": "Versions after the first, with the sentences removed (-) and added (+).",
+        "sql": "SELECT v.seen, a.site, v.url, v.version, v.title,\n"
+               "  raqib_diff(p.title, v.title) AS title_diff,\n"
+               "  raqib_diff(p.body, v.body) AS body_diff\n"
+               "FROM versions v\n"
+               "JOIN versions p ON p.url = v.url AND p.version = v.version - 1\n"
+               "LEFT JOIN articles a ON a.url = v.url\n"
+               "ORDER BY v.seen DESC, v.id DESC LIMIT 100",
+    },
+    "sites_health": {
+        "title": "Sites' health",
+        "description": "Per site: the last crawl and the errors of the last day.",
+        "sql": "SELECT r.site, r.started AS last_crawl, r.status, r.pages, r.new, r.changed,\n"
+               "  r.errors,\n"
+               "  (SELECT COUNT(*) FROM crawl_errors e WHERE e.site = r.site\n"
+               "     AND e.created >= datetime('now', '-1 day')) AS errors_24h,\n"
+               "  (SELECT message FROM crawl_errors e WHERE e.site = r.site\n"
+               "     ORDER BY e.id DESC LIMIT 1) AS last_error,\n"
+               "  (SELECT COUNT(*) FROM articles x WHERE x.site = r.site) AS articles\n"
+               "FROM crawl_runs r\n"
+               "WHERE r.id = (SELECT MAX(id) FROM crawl_runs WHERE site = r.site)\n"
+               "ORDER BY r.site",
+    },
+    "crawl_history": {
+        "title": "Crawl history",
+        "description": "Every crawl run, newest first (give a site id, or leave it empty).",
+        "sql": "SELECT id, site, started, finished, status, pages, new, changed, errors\n"
+               "FROM crawl_runs WHERE :site = '' OR site = :site\n"
+               "ORDER BY id DESC LIMIT 500",
+    },
+    "search": {
+        "title": "Search articles (Arabic-aware)",
+        "description": "Words as you would write them: diacritics, hamza forms, tatweel and "
+                       "ta marbuta do not matter.",
+        "sql": "SELECT url, site, title, published, last_seen FROM articles\n"
+               "WHERE instr(arabic_normalize(title || ' ' || body), arabic_normalize(:q)) > 0\n"
+               "ORDER BY COALESCE(published, first_seen) DESC LIMIT 100",
+    },
+    "outbox": {
+        "title": "Digest deliveries",
+        "description": "Every digest and how each channel's delivery went.",
+        "sql": "SELECT d.id AS digest, d.created, d.alerts, x.channel, x.status, x.attempts,\n"
+               "  x.sent, x.error, x.next_attempt\n"
+               "FROM digests d JOIN deliveries x ON x.digest_id = d.id\n"
+               "ORDER BY d.id DESC, x.channel",
+    },
+}
+
+
+def datasette_metadata(db_path: str | Path) -> dict:
+    """Datasette metadata for the store at ``db_path``: descriptions and canned queries."""
+    name = Path(db_path).stem
+    return {
+        "title": "رقيب raqib",
+        "description": "Every version of every article raqib crawled, its alerts and digests.",
+        "databases": {name: {
+            "tables": {table: {"description": description, "columns": columns}
+                       for table, (description, columns) in TABLES.items()},
+            "queries": QUERIES,
+        }},
+    }
+
+
+def datasette_available() -> bool:
+    return importlib.util.find_spec("datasette") is not None
+
+
+def serve_command(db_path: str | Path, metadata_file: Path, port: int = DEFAULT_PORT,
+                  host: str = "127.0.0.1") -> list[str]:
+    return [sys.executable, "-m", "datasette", "serve", str(db_path), "--host", host,
+            "--port", str(port), "--metadata", str(metadata_file),
+            "--plugins-dir", str(PLUGINS_DIR), "--setting", "sql_time_limit_ms", "5000"]
+
+
+def serve(db_path: str | Path, port: int = DEFAULT_PORT) -> int:
+    """Run Datasette on ``db_path`` on 127.0.0.1 until interrupted; its exit code."""
+    with tempfile.TemporaryDirectory(prefix="raqib-serve-") as tmp:
+        metadata_file = Path(tmp) / "metadata.json"
+        metadata_file.write_text(json.dumps(datasette_metadata(db_path), ensure_ascii=False),
+                                 encoding="utf-8")
+        child = subprocess.Popen(serve_command(db_path, metadata_file, port))
+
+        def stop(signum, frame) -> None:
+            child.terminate()
+
+        previous = signal.signal(signal.SIGTERM, stop)
+        try:
+            return child.wait()
+        except KeyboardInterrupt:  # Ctrl-C reached Datasette too; let it finish
+            return child.wait()
+        finally:
+            signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,183 @@
+"""``raqib status``: each site's last crawl, next crawl and errors, and the pending digest.
+
+Read-only: it looks at ``crawl_runs``, ``crawl_errors``, ``schedule_state`` (written by
+``raqib run``) and the outbox, and never changes them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta, timezone
+
+import sqlite_utils
+
+from crawler.sites import Site
+
+from monitor.outbox import iso, outbox_state
+from monitor.scheduler import read_state
+
+_DAY = timedelta(days=1)
+
+
+@dataclass
+class SiteStatus:
+    site: str
+    name: str
+    every_seconds: float
+    last_crawl: str | None        # when the latest crawl run started
+    last_status: str | None       # finished | failed | timeout | running
+    last_counts: dict | None      # pages, new, changed, errors of that run
+    next_crawl: str | None        # from `raqib run`, else one interval after the last crawl
+    next_source: str              # "scheduled" | "estimated" | "now"
+    errors_24h: int
+    last_error: str | None
+
+
+@dataclass
+class Status:
+    sites: list[SiteStatus]
+    unbuilt_alerts: int           # alerts waiting for the next digest
+    undelivered: list[dict]       # deliveries of built digests not sent yet
+    digest_next: str | None
+    digest_last: dict | None
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def collect_status(db: sqlite_utils.Database, sites: list[Site],
+                   now: datetime | None = None) -> Status:
+    now = now or datetime.now(timezone.utc)
+    state = read_state(db)
+    day_ago = iso(now.replace(microsecond=0) - _DAY)
+    result = []
+    for site in sites:
+        run = db.execute(
+            "SELECT started, status, pages, new, changed, errors FROM crawl_runs WHERE site = ?"
+            " ORDER BY id DESC LIMIT 1", [site.id]).fetchone()
+        (errors_24h,) = db.execute(
+            "SELECT COUNT(*) FROM crawl_errors WHERE site = ? AND created >= ?",
+            [site.id, day_ago]).fetchone()
+        last_error = db.execute(
+            "SELECT created, stage, url, message FROM crawl_errors WHERE site = ?"
+            " ORDER BY id DESC LIMIT 1", [site.id]).fetchone()
+        scheduled = (state.get(f"crawl:{site.id}") or {}).get("next_run")
+        if scheduled:
+            next_crawl, source = scheduled, "scheduled"
+        elif run:
+            estimate = datetime.fromisoformat(run[0]) + site.every
+            next_crawl, source = (iso(estimate), "estimated") if estimate > now else (None, "now")
+        else:
+            next_crawl, source = None, "now"
+        result.append(SiteStatus(
+            site=site.id, name=site.name, every_seconds=site.every.total_seconds(),
+            last_crawl=run[0] if run else None, last_status=run[1] if run else None,
+            last_counts=dict(zip(("pages", "new", "changed", "errors"), run[2:])) if run else None,
+            next_crawl=next_crawl, next_source=source, errors_24h=errors_24h,
+            last_error=(f"{last_error[0]} [{last_error[1]}] "
+                        + (f"{last_error[2]}: " if last_error[2] else "") + last_error[3])
+            if last_error else None,
+        ))
+    outbox = outbox_state(db)
+    digest = state.get("digest") or {}
+    return Status(sites=result, unbuilt_alerts=outbox.unbuilt_alerts,
+                  undelivered=outbox.undelivered, digest_next=digest.get("next_run"),
+                  digest_last={k: digest.get(k) for k in ("last_started", "last_status",
+                                                          "last_summary")} if digest else None)
+
+
+def render_status(status: Status, fmt: str = "text") -> str:
+    if fmt == "json":
+        return json.dumps(status.to_json(), ensure_ascii=False, indent=2)
+    lines = ["sites:"]
+    if not status.sites:
+        lines.append("  (none)")
+    for s in status.sites:
+        if s.last_crawl:
+            c = s.last_counts or {}
+            last = (f"{s.last_crawl} {s.last_status}: {c.get('pages')} pages, {c.get('new')} new,"
+                    f" {c.get('changed')} changed, {c.get('errors')} errors")
+        else:
+            last = "never crawled"
+        upcoming = {"scheduled": s.next_crawl, "estimated": f"~{s.next_crawl}",
+                    "now": "due now"}[s.next_source]
+        lines.append(f"  {s.site} (every {s.every_seconds:g}s)")
+        lines.append(f"    last crawl: {last}")
+        lines.append(f"    next crawl: {upcoming}")
+        lines.append(f"    errors in the last 24h: {s.errors_24h}")
+        if s.last_error:
+            lines.append(f"    last error: {s.last_error[:300]}")
+    lines.append("digest:")
+    lines.append(f"  alerts waiting for the next digest: {status.unbuilt_alerts}")
+    if status.digest_next:
+        lines.append(f"  next digest: {status.digest_next}")
+    if status.digest_last and status.digest_last.get("last_started"):
+        lines.append(f"  last digest run: {status.digest_last['last_started']}"
+                     f" ({status.digest_last.get('last_summary') or '-'})")
+    if not status.undelivered:
+        lines.append("  undelivered: none")
+    for d in status.undelivered:
+        line = (f"  undelivered: digest {d['digest_id']} ({d['alerts']} alerts, built"
+                f" {d['created']}) → {d['channel']}: {d['status']}")
+        if d["status"] == "failed":
+            line += (f" after {d['attempts']} attempt(s), next try {d['next_attempt']}: "
+                     f"{d['error']}")
+        lines.append(line)
+    return "\n".join(lines)
+
+
+# --- live checks ----------------------------------------------------------------------------
+
+
+@dataclass
+class SourceCheck:
+    """One feed, sitemap or listing page fetched now."""
+
+    site: str
+    kind: str      # feed | sitemap | start_url
+    url: str
+    ok: bool
+    detail: str
+
+    def line(self) -> str:
+        return f"{'ok  ' if self.ok else 'FAIL'}  {self.site:<14} {self.kind:<9} {self.url}  ({self.detail})"
+
+
+def check_live(site: Site, timeout: float = 15) -> list[SourceCheck]:
+    """Fetch each of ``site``'s feeds, sitemaps and listing pages now: does it answer, and
+    does a feed or sitemap hold entries?"""
+    import gzip
+    import urllib.error
+    import urllib.request
+
+    from crawler.extract.feeds import parse_feed, parse_sitemap
+
+    checks = []
+    sources = ([("feed", u) for u in site.feeds] + [("sitemap", u) for u in site.sitemaps]
+               + [("start_url", u) for u in site.start_urls])
+    for kind, url in sources:
+        request = urllib.request.Request(url, headers={"User-Agent": "raqib (sites check --live)",
+                                                       "Accept-Encoding": "gzip"})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                data = response.read(20_000_000)
+                if response.headers.get("Content-Encoding") == "gzip" or data[:2] == b"\x1f\x8b":
+                    data = gzip.decompress(data)
+                status = response.status
+        except urllib.error.HTTPError as exc:
+            checks.append(SourceCheck(site.id, kind, url, False, f"HTTP {exc.code}"))
+            continue
+        except (urllib.error.URLError, OSError, EOFError) as exc:
+            checks.append(SourceCheck(site.id, kind, url, False,
+                                      f"no answer: {getattr(exc, 'reason', exc)}"))
+            continue
+        if kind == "start_url":
+            checks.append(SourceCheck(site.id, kind, url, True, f"HTTP {status}, {len(data)} bytes"))
+            continue
+        found = parse_feed(data, url) if kind == "feed" else parse_sitemap(data)
+        entries = len(found.links) + len(found.sitemaps)
+        checks.append(SourceCheck(site.id, kind, url, entries > 0,
+                                  f"HTTP {status}, {entries} entries" if entries
+                                  else f"HTTP {status}, {found.problem or 'no entries'}"))
+    return checks
