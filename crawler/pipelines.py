@@ -7,13 +7,18 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from dataclasses import replace
+
 from scrapy import signals
 from scrapy.exceptions import DropItem
+
+from crawler.extract.furniture import SiteFurniture
+from crawler.extract.model import Article
 
 from crawler.fetchstate import NOT_MODIFIED, PageFetched, record_article_changed, record_fetch
 from crawler.items import ArticleItem, CrawlError
 from crawler.store import (
-    StoredArticle, count_in_run, finish_run, mark_seen, open_db, record_error, save_article,
+    StoredArticle, content_hash, count_in_run, finish_run, mark_seen, open_db, record_error, save_article,
     start_run,
 )
 
@@ -44,6 +49,7 @@ class StorePipeline:
         self.site_id = getattr(spider, "site_id", spider.name)
         self.db = open_db(self.db_path)
         self.run_id = start_run(self.db, self.site_id)
+        self.furniture = SiteFurniture(self.db.conn)
         logger.info("crawl run %s of %s started, storing in %s", self.run_id, self.site_id,
                     self.db_path)
 
@@ -78,6 +84,7 @@ class StorePipeline:
             return item
         if not isinstance(item, ArticleItem):
             raise DropItem(f"not an article: {type(item).__name__}")
+        item = self._without_learned_furniture(item)
         try:
             result = save_article(self.db, StoredArticle(
                 url=item.url, site=item.site, title=item.title, body=item.body,
@@ -94,6 +101,30 @@ class StorePipeline:
             record_article_changed(self.db, item.url, item.site, item.fetched)
         logger.debug("%s: %s", result, item.url)
         return item
+
+    def _without_learned_furniture(self, item: ArticleItem) -> ArticleItem:
+        """Learn the page's paragraphs for its site, and drop those that recur across the
+        site's pages (a standing plug, a disclaimer the cleaner did not know).
+
+        A paragraph can become furniture after an article was stored with it; when the page
+        differs from the stored text only by such paragraphs, the stored text is kept, so
+        learning never makes a version of its own."""
+        article = Article(url=item.url, title=item.title, body=item.body)
+        self.furniture.learn(item.site, item.url, article)
+        stripped = self.furniture.strip(item.site, article)
+        if not stripped.paragraphs:
+            return item  # never strip a page bare
+        stored = self.db.execute("SELECT title, body FROM articles WHERE url = ?",
+                                 [item.url]).fetchone()
+        if stored is not None:
+            stored_stripped = self.furniture.strip(item.site, Article(item.url, *stored))
+            if (content_hash(stored_stripped.title, stored_stripped.body)
+                    == content_hash(stripped.title, stripped.body)):
+                return replace(item, title=stored[0], body=stored[1])
+        if stripped.body != item.body:
+            logger.debug("%s: dropped %d learned furniture paragraph(s)", item.url,
+                         len(stripped.removed) - len(article.removed))
+        return replace(item, body=stripped.body)
 
     def _record_fetch(self, page: PageFetched) -> None:
         """Remember a page's validators; a 304 is counted, and for an article it is a visit
