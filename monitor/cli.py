@@ -575,11 +575,13 @@ def serve(port, db, config, seeds, topics) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "json"]),
               default="text", show_default=True)
 def demo(workdir, fmt) -> None:
-    """Offline: serve the bundled demo news site on 127.0.0.1, crawl it, change it (new
-    stories, an edit, a widget-only change), crawl again, print the digest.
+    """Offline: serve two demo news sites on 127.0.0.1, crawl them, change them (new stories,
+    an edit, a widget-only change, a story syndicated by the second site), crawl again, print
+    the digest.
 
     Example: raqib demo --format markdown
     """
+    from monitor.demo.outlet2 import OUTLET_ID, OUTLET_NAME, OutletServer, outlet_seed_toml
     from monitor.demo.server import DEMO_TOPICS_PATH, DemoServer, demo_seed_toml
     from monitor.crawling import LOCAL_SITE_SETTINGS
 
@@ -591,15 +593,26 @@ def demo(workdir, fmt) -> None:
         stale.unlink()
     shutil.copy(DEMO_TOPICS_PATH, seeds_dir / "topics.toml")
     ctx = Context(str(db_path), None, str(seeds_dir), str(seeds_dir / "topics.toml"))
+    sites = ["demo", OUTLET_ID]
 
-    with DemoServer(edition=1) as server:
+    with DemoServer(edition=1) as server, OutletServer(edition=1) as outlet:
         (seeds_dir / "demo.toml").write_text(demo_seed_toml(server.base_url), encoding="utf-8")
-        click.echo(f"demo site: {server.base_url} (edition 1; one broken page and one page "
-                   "that answers 500 are there on purpose, to show recorded errors)")
-        _crawl_and_monitor(ctx, ["demo"], LOCAL_SITE_SETTINGS)
+        (seeds_dir / f"{OUTLET_ID}.toml").write_text(outlet_seed_toml(outlet.base_url),
+                                                     encoding="utf-8")
+        click.echo(f"demo site: {server.base_url} (edition 1: 18 stories; one broken page and "
+                   "one page that answers 500 are there on purpose, to show recorded errors)")
+        click.echo(f"{OUTLET_ID} ({OUTLET_NAME}): {outlet.base_url} (edition 1: 4 stories, one "
+                   "of them agency copy of the demo site's Iraq–Canada energy story)")
+        _crawl_and_monitor(ctx, sites, LOCAL_SITE_SETTINGS)
         server.set_edition(2)
-        click.echo("demo site moved to edition 2: new stories, an edit, new furniture")
-        _crawl_and_monitor(ctx, ["demo"], LOCAL_SITE_SETTINGS)
+        outlet.set_edition(2)
+        click.echo("")
+        click.echo("edition 2, demo site: 3 new stories, a tracked story edited (30 trainers "
+                   "become 45, a paragraph added), an untracked story edited, diacritics and "
+                   "widgets changed (no new version)")
+        click.echo(f"edition 2, {OUTLET_ID}: 2 new stories, one of them its copy of the "
+                   "trainers story (joins that story's alert as a second source)")
+        _crawl_and_monitor(ctx, sites, LOCAL_SITE_SETTINGS)
 
     from monitor.digest import pending_alerts, render_digest
 

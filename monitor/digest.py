@@ -1,16 +1,31 @@
 """Alerts -> a digest in text, markdown, html or json.
 
-A digest groups alerts by topic (in the order topics first raised an alert), new stories before
-updates. Each item shows the title, url, site, published time and the matched terms; an update
-also shows its change: the sentences removed and added.
+A digest is grouped by topic (topics in the order of their first alert), then by story: within
+a topic, the alerts of one kind whose sources overlap are one story — a wire story run by five
+outlets is one item with five sources. New stories (newest published first) come before
+updates (in the order they were raised). Each story lists every
+source (site and url; the first is the primary, the url its alert was raised for), its
+published time and the matched terms; an update also shows its edit kinds
+(``details["diff"]["edit_kinds"]``, see :mod:`monitor.diff`) and its diff: the sentences
+removed and added. ``health`` alerts (a site that stopped yielding articles…) are for the
+operator: they have a section of their own at the end, «صحة المواقع» / "Site health".
+
+The site and headline of each source come from the store (``articles``): :func:`pending_alerts`
+returns alerts that know them (:class:`DigestAlert`); ``render_digest(..., sites=...)`` takes
+``{url: site}`` for alerts read otherwise. A url of unknown site shows its host. A source whose
+headline differs from the story's shows it: outlets retitle the wire copy they run.
 
 - ``text`` is for a terminal: English labels, page text on its own right-to-left lines or in
   Unicode isolates (see ``monitor.history``), so Arabic keeps its order.
-- ``markdown`` escapes every page string; matched terms are bold in titles.
-- ``html`` is a whole document (``<html dir="rtl" lang="ar">``, inline CSS, Arabic labels);
-  matched terms are ``<mark>``ed, removed sentences ``<del>``, added ``<ins>``, and every
-  string that came from a page goes through ``html.escape``.
-- ``json`` is ``{"generated", "count", "counts": {kind: n}, "alerts": [Alert.to_json()]}``.
+- ``markdown`` escapes every page string; matched terms are bold in titles and diffs.
+- ``html`` is a whole document (``<html dir="rtl" lang="ar">``, CSS in one ``<style>`` of simple
+  selectors that :func:`monitor.notify.email_html` copies into ``style`` attributes for mail
+  clients, Arabic labels); matched terms are ``<mark>``ed, removed sentences ``<del>``, added
+  ``<ins>``, and every string that came from a page goes through ``html.escape``.
+- ``json`` is ``{"generated", "count", "counts": {kind: n}, "alerts": [Alert.to_json()],
+  "topics": [{"topic", "new": [story], "updates": [story]}], "health": [Alert.to_json()]}``,
+  a story being ``{"kind", "title", "url", "site", "sources": [{"site", "url", "title"}],
+  "alerts": [alert ids], "edit_kinds"}``.
 """
 
 from __future__ import annotations
@@ -19,22 +34,82 @@ import html
 import json
 import re
 from collections import Counter
-from typing import Any, Callable
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timezone
+from typing import Any, Callable, Mapping, NamedTuple
+from urllib.parse import urlsplit
 
 import sqlite_utils
 
 from crawler.store import utcnow
 
 from monitor.alerts import KINDS, Alert, query_alerts
-from monitor.history import DIFF_FIELDS, diff_lines, isolate
+from monitor.history import DIFF_FIELDS, RLM, diff_lines, isolate
 
 FORMATS = ("text", "markdown", "html", "json")
 NO_ALERTS = "No new alerts."
+STORY_KINDS = ("new", "update")
+
+# Edit kinds (monitor.diff.EDIT_KINDS) in the order a reader wants them, with their labels.
+EDIT_KIND_LABELS = {
+    "headline_changed": ("headline changed", "تغيّر العنوان"),
+    "numbers_changed": ("numbers changed", "تغيّرت الأرقام"),
+    "paragraph_added": ("paragraph added", "أضيفت فقرة"),
+    "paragraph_removed": ("paragraph removed", "حُذفت فقرة"),
+    "wording_changed": ("wording changed", "تغيّرت الصياغة"),
+    "correction_added": ("correction note added", "أضيفت ملاحظة تصحيح"),
+}
+HEALTH_PROBLEM_LABELS = {
+    "unreachable": "تعذّر الوصول إلى الموقع",
+    "no_articles": "لم يُعثر على أي مقال",
+    "empty_bodies": "نصوص المقالات فارغة",
+    "short_bodies": "نصوص المقالات أقصر كثيراً من المعتاد",
+}
+
+
+class Source(NamedTuple):
+    """One place a story was published: the site id, the url and the headline there ("" when
+    unknown)."""
+
+    site: str
+    url: str
+    title: str = ""
+
+
+@dataclass
+class DigestAlert(Alert):
+    """An alert that knows the site and headline of each of its sources, from the store."""
+
+    source_info: dict[str, Source] = field(default_factory=dict)
 
 
 def pending_alerts(db: sqlite_utils.Database, since: str | None = None) -> list[Alert]:
-    """Alerts not yet delivered (created at or after ``since`` when given), oldest first."""
-    return query_alerts(db, since=since, pending=True)
+    """Alerts not yet delivered (created at or after ``since`` when given), oldest first, each
+    knowing the site and headline of its sources."""
+    return with_sources(db, query_alerts(db, since=since, pending=True))
+
+
+def stored_sources(db: sqlite_utils.Database, alerts: list[Alert]) -> dict[str, Source]:
+    """Every url and source of ``alerts`` that the store knows, with its site and title."""
+    urls = sorted({url for alert in alerts for url in (alert.url, *alert.sources) if url})
+    found: dict[str, Source] = {}
+    for start in range(0, len(urls), 500):
+        chunk = urls[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for url, site, title in db.execute(
+                f"SELECT url, site, title FROM articles WHERE url IN ({marks})", chunk):
+            found[url] = Source(site or "", url, title or "")
+    return found
+
+
+def with_sources(db: sqlite_utils.Database, alerts: list[Alert]) -> list[Alert]:
+    """``alerts`` as :class:`DigestAlert` s that know the site and headline of their sources."""
+    stored = stored_sources(db, alerts)
+    names = [f.name for f in fields(Alert)]
+    return [DigestAlert(**{name: getattr(alert, name) for name in names},
+                        source_info={url: stored[url] for url in (alert.url, *alert.sources)
+                                     if url in stored})
+            for alert in alerts]
 
 
 def mark_delivered(db: sqlite_utils.Database, alert_ids: list[int],
@@ -52,26 +127,198 @@ def mark_delivered(db: sqlite_utils.Database, alert_ids: list[int],
         raise
 
 
-def render_digest(alerts: list[Alert], fmt: str, *, generated: str | None = None) -> str:
-    """The digest of ``alerts`` in ``fmt`` (text, markdown, html or json)."""
-    renderers: dict[str, Callable[[list[Alert], str], str]] = {
+def render_digest(alerts: list[Alert], fmt: str, *, generated: str | None = None,
+                  sites: Mapping[str, str] | None = None) -> str:
+    """The digest of ``alerts`` in ``fmt`` (text, markdown, html or json); ``sites`` maps source
+    urls to site ids (alerts from :func:`pending_alerts` know theirs already)."""
+    renderers: dict[str, Callable[[Digest, str], str]] = {
         "text": _render_text, "markdown": _render_markdown, "html": _render_html,
         "json": _render_json,
     }
     if fmt not in renderers:
         raise ValueError(f"unknown digest format: {fmt!r} (expected {', '.join(FORMATS)})")
-    return renderers[fmt](alerts, generated or utcnow())
+    return renderers[fmt](group_digest(alerts, sites), generated or utcnow())
 
 
-def group_by_topic(alerts: list[Alert]) -> list[tuple[str, list[Alert]]]:
-    """Alerts grouped by topic (topics in order of their first alert); within a topic, new
-    stories, then updates, then health alerts, each in the order given."""
-    groups: dict[str, list[Alert]] = {}
+# --- grouping -----------------------------------------------------------------------------
+
+
+@dataclass
+class Story:
+    """One story of one topic in a digest: the alerts of one kind whose sources overlap (one
+    alert, most of the time), in the order raised. ``sources`` are (site, url) pairs, the
+    primary first."""
+
+    kind: str
+    alerts: list[Alert]
+    sources: list[Source]
+
+    @property
+    def lead(self) -> Alert:
+        """The alert the story is shown by: the first raised for a new story, the latest for
+        an update (its title is the newest)."""
+        return self.alerts[0] if self.kind == "new" else self.alerts[-1]
+
+    @property
+    def title(self) -> str:
+        return self.lead.title
+
+    @property
+    def url(self) -> str:
+        return self.sources[0].url if self.sources else self.lead.url
+
+    @property
+    def site(self) -> str:
+        return self.sources[0].site if self.sources else (self.lead.site or "")
+
+    @property
+    def published(self) -> str | None:
+        return next((a.published for a in self.alerts if a.published), None)
+
+    @property
+    def matched(self) -> list[dict]:
+        """Every matched term of the story's alerts, once."""
+        seen, merged = set(), []
+        for alert in self.alerts:
+            for m in alert.matched:
+                key = (m.get("term"), m.get("field"), m.get("text"))
+                if key not in seen:
+                    seen.add(key)
+                    merged.append(m)
+        return merged
+
+    @property
+    def edit_kinds(self) -> list[str]:
+        """The edit kinds of all the story's updates, in reading order."""
+        return _reading_order({kind for alert in self.alerts
+                               for kind in _alert_edit_kinds(alert)})
+
+    def other_title(self, source: Source) -> str:
+        """The headline of a source that another site gave the story, when it is not the
+        story's ("" for the urls the story's alerts were raised for: their title is shown)."""
+        if source.url in {alert.url for alert in self.alerts}:
+            return ""
+        return source.title if source.title and source.title != self.title else ""
+
+    def surfaces(self, field_name: str | None = None) -> list[str]:
+        """The original words that matched, longest first (so phrases win over their parts)."""
+        found = {m.get("text", "") for m in self.matched
+                 if field_name is None or m.get("field") == field_name}
+        return sorted((s for s in found if s), key=len, reverse=True)
+
+    def terms(self) -> list[tuple[str, list[str]]]:
+        """Each matched term once, with the surface forms found for it that differ from it
+        («كندا» found as «لكندا» and «كندا» gives ("كندا", ["لكندا"]))."""
+        terms: dict[str, list[str]] = {}
+        for m in self.matched:
+            term, surface = m.get("term", ""), m.get("text", "")
+            forms = terms.setdefault(term, [])
+            if surface and surface != term and surface not in forms:
+                forms.append(surface)
+        return list(terms.items())
+
+
+@dataclass
+class TopicSection:
+    """One topic of a digest: its new stories, then its updated ones."""
+
+    topic: str
+    new: list[Story]
+    updates: list[Story]
+
+
+@dataclass
+class Digest:
+    """What a digest shows: the alerts, their topics with their stories, the health alerts."""
+
+    alerts: list[Alert]
+    topics: list[TopicSection]
+    health: list[Alert]
+
+
+def group_digest(alerts: list[Alert], sites: Mapping[str, str] | None = None) -> Digest:
+    """Alerts grouped by topic (topics in order of their first alert), then by story: new
+    stories, newest published first, then updates in the order raised; health alerts apart."""
+    source_of = _source_resolver(alerts, sites)
+    by_topic: dict[str, list[Alert]] = {}
+    health: list[Alert] = []
     for alert in alerts:
-        groups.setdefault(alert.topic, []).append(alert)
-    rank = {kind: index for index, kind in enumerate(KINDS)}
-    return [(topic, sorted(items, key=lambda a: rank.get(a.kind, len(KINDS))))
-            for topic, items in groups.items()]
+        if alert.kind == "health":
+            health.append(alert)
+        else:
+            by_topic.setdefault(alert.topic, []).append(alert)
+    topics = []
+    for topic, items in by_topic.items():
+        stories = {kind: _stories([a for a in items if a.kind == kind], kind, source_of)
+                   for kind in {*STORY_KINDS, *(a.kind for a in items)}}
+        others = [s for kind, found in stories.items() if kind not in STORY_KINDS for s in found]
+        new = sorted(stories["new"], key=_published_key)  # newest first; stable
+        topics.append(TopicSection(topic, new, stories["update"] + others))
+    return Digest(alerts, topics, health)
+
+
+def _published_key(story: Story) -> tuple[int, float]:
+    """Sort key: newest published first, stories of unknown date last."""
+    try:
+        moment = datetime.fromisoformat(story.published or "")
+    except ValueError:
+        return (1, 0.0)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return (0, -moment.timestamp())
+
+
+def _stories(alerts: list[Alert], kind: str, source_of: Callable[[str], Source]) -> list[Story]:
+    """Alerts of one topic and kind merged into stories: alerts sharing a url or source (or
+    sharing one with an alert they share one with) are one story."""
+    groups: list[list[int]] = []  # alert indexes, per story
+    group_of: dict[str, int] = {}  # url -> index in groups
+    for index, alert in enumerate(alerts):
+        urls = [u for u in (alert.url, *alert.sources) if u]
+        joined = sorted({group_of[u] for u in urls if u in group_of})
+        if not joined:
+            target = len(groups)
+            groups.append([])
+        else:
+            target = joined[0]
+            for other in joined[1:]:  # this alert links two stories: they are one
+                groups[target].extend(groups[other])
+                groups[other] = []
+                for url, where in group_of.items():
+                    if where == other:
+                        group_of[url] = target
+        groups[target].append(index)
+        for url in urls:
+            group_of[url] = target
+    stories = []
+    for members in sorted((sorted(g) for g in groups if g), key=lambda g: g[0]):
+        story_alerts = [alerts[i] for i in members]
+        lead = story_alerts[0] if kind == "new" else story_alerts[-1]
+        urls: list[str] = []
+        for url in (lead.url, *(u for a in story_alerts for u in (a.url, *a.sources))):
+            if url and url not in urls:
+                urls.append(url)
+        stories.append(Story(kind, story_alerts, [source_of(url) for url in urls]))
+    return stories
+
+
+def _source_resolver(alerts: list[Alert],
+                     sites: Mapping[str, str] | None) -> Callable[[str], Source]:
+    """url -> Source: what the store said (DigestAlert), else the ``sites`` given, else what
+    the digest's own alerts say, else the url's host."""
+    known: dict[str, Source] = {}
+    for alert in alerts:
+        known.update(getattr(alert, "source_info", {}))
+    for url, site in (sites or {}).items():
+        known.setdefault(url, Source(site, url))
+    for alert in alerts:
+        if alert.url and alert.site:
+            known.setdefault(alert.url, Source(alert.site, alert.url, alert.title))
+
+    def source_of(url: str) -> Source:
+        return known.get(url) or Source(urlsplit(url).netloc or url, url)
+
+    return source_of
 
 
 def _summary(alerts: list[Alert]) -> str:
@@ -86,22 +333,27 @@ def _summary(alerts: list[Alert]) -> str:
 _KIND_PLURAL = {"new": "new", "update": "updates", "health": "health"}
 
 
-def _surfaces(alert: Alert, field: str | None = None) -> list[str]:
-    """The original words that matched, longest first (so phrases win over their parts)."""
-    found = {m.get("text", "") for m in alert.matched if field is None or m.get("field") == field}
-    return sorted((s for s in found if s), key=len, reverse=True)
+def _stories_summary(section: TopicSection) -> str:
+    """``"2 new stories, 1 update"``."""
+    parts = []
+    if section.new:
+        parts.append(f"{len(section.new)} new stor{'ies' if len(section.new) != 1 else 'y'}")
+    if section.updates:
+        parts.append(f"{len(section.updates)} update{'s' if len(section.updates) != 1 else ''}")
+    return ", ".join(parts)
 
 
-def _terms_summary(alert: Alert) -> list[tuple[str, list[str]]]:
-    """Each matched term once, with the surface forms found for it that differ from it
-    («كندا» found as «لكندا» and «كندا» gives ("كندا", ["لكندا"]))."""
-    terms: dict[str, list[str]] = {}
-    for m in alert.matched:
-        term, surface = m.get("term", ""), m.get("text", "")
-        forms = terms.setdefault(term, [])
-        if surface and surface != term and surface not in forms:
-            forms.append(surface)
-    return list(terms.items())
+def _edit_kinds_en(kinds: list[str]) -> str:
+    return ", ".join(EDIT_KIND_LABELS.get(k, (k,))[0] for k in kinds)
+
+
+def _alert_edit_kinds(alert: Alert) -> list[str]:
+    """An update's edit kinds (``details["diff"]["edit_kinds"]``), in reading order."""
+    return _reading_order(set((alert.details.get("diff") or {}).get("edit_kinds", [])))
+
+
+def _reading_order(kinds: set[str]) -> list[str]:
+    return [*(k for k in EDIT_KIND_LABELS if k in kinds), *sorted(kinds - set(EDIT_KIND_LABELS))]
 
 
 # A highlighted surface must stand as whole words: «العراق» is not marked inside «العراقي».
@@ -130,37 +382,60 @@ def _segments(text: str, surfaces: list[str]) -> list[tuple[str, bool]]:
 # --- text ---------------------------------------------------------------------------------
 
 
-def _render_text(alerts: list[Alert], generated: str) -> str:
-    if not alerts:
+def _render_text(digest: Digest, generated: str) -> str:
+    if not digest.alerts:
         return f"raqib digest · generated {generated}\n\n{NO_ALERTS}\n"
-    lines = [f"raqib digest · generated {generated} · {_summary(alerts)}", ""]
-    for topic, items in group_by_topic(alerts):
-        lines.append(f"== {isolate(topic)} · {_summary(items)} ==")
+    lines = [f"raqib digest · generated {generated} · {_summary(digest.alerts)}", ""]
+    for section in digest.topics:
+        lines.append(f"== {isolate(section.topic)} · {_stories_summary(section)} ==")
         lines.append("")
-        for alert in items:
-            lines.append(f"[{alert.kind}] {isolate(alert.title)}")
-            lines.append(f"    {alert.url}")
-            for source in alert.sources:
-                if source != alert.url:
-                    lines.append(f"    also: {source}")
+        for story in (*section.new, *section.updates):
+            lines.extend(_text_story(story))
+            lines.append("")
+    if digest.health:
+        count = len(digest.health)
+        lines.append(f"== Site health · {count} alert{'s' if count != 1 else ''} ==")
+        lines.append("")
+        for alert in digest.health:
+            lines.append(f"[health] {isolate(alert.title)}")
             meta = [f"site: {isolate(alert.site)}" if alert.site else None,
-                    f"published: {alert.published}" if alert.published else None]
-            if any(meta):
-                lines.append("    " + " · ".join(m for m in meta if m))
-            if alert.matched:
-                terms = ", ".join(
-                    isolate(term) + (f" ({', '.join(isolate(f) for f in forms)})" if forms else "")
-                    for term, forms in _terms_summary(alert))
-                lines.append(f"    matched: {terms}")
-            if alert.kind == "update":
-                lines.extend(_text_update(alert))
+                    f"problem: {alert.details['problem']}" if alert.details.get("problem")
+                    else None,
+                    f"raised: {alert.created}"]
+            lines.append("    " + " · ".join(m for m in meta if m))
+            if alert.url:
+                lines.append(f"    first failing page: {alert.url}")
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _text_story(story: Story) -> list[str]:
+    lines = [f"[{story.kind}] {isolate(story.title)}"]
+    if len(story.sources) == 1:
+        lines.append(f"    source: {isolate(story.site)} · {story.url}")
+    else:
+        lines.append(f"    sources ({len(story.sources)}):")
+        for source in story.sources:
+            lines.append(f"      {isolate(source.site)} · {source.url}")
+            if story.other_title(source):
+                lines.append(f"        {RLM}{story.other_title(source)}")
+    if story.published:
+        lines.append(f"    published: {story.published}")
+    if story.matched:
+        lines.append("    matched: " + ", ".join(
+            isolate(term) + (f" ({', '.join(isolate(f) for f in forms)})" if forms else "")
+            for term, forms in story.terms()))
+    for alert in story.alerts:
+        if alert.kind == "update":
+            lines.extend(_text_update(alert))
+    return lines
+
+
 def _text_update(alert: Alert) -> list[str]:
     details = alert.details
-    lines = [f"    changed: version {details.get('from_version')} → {details.get('to_version')}"]
+    line = f"    changed: version {details.get('from_version')} → {details.get('to_version')}"
+    kinds = _alert_edit_kinds(alert)
+    lines = [line + (f" · {_edit_kinds_en(kinds)}" if kinds else "")]
     if details.get("matches_now") is False:
         lines.append("    (the new version no longer matches this topic)")
     lines.extend(diff_lines(details.get("diff") or {}, indent="      "))
@@ -188,83 +463,125 @@ def _md_url(url: str) -> str:
     return "<" + url.replace("<", "%3C").replace(">", "%3E").replace(" ", "%20") + ">"
 
 
-def _render_markdown(alerts: list[Alert], generated: str) -> str:
+_KIND_HEADINGS_EN = {"new": "New stories", "update": "Updated stories"}
+
+
+def _render_markdown(digest: Digest, generated: str) -> str:
     lines = ["# raqib digest", "", f"_generated {_md(generated)}_", ""]
-    if not alerts:
+    if not digest.alerts:
         return "\n".join(lines + [NO_ALERTS]) + "\n"
-    lines += [_md(_summary(alerts)), ""]
-    for topic, items in group_by_topic(alerts):
-        lines += [f"## {_md(topic)}", ""]
-        for kind in KINDS:
-            kind_items = [a for a in items if a.kind == kind]
-            if not kind_items:
+    lines += [_md(_summary(digest.alerts)), ""]
+    for section in digest.topics:
+        lines += [f"## {_md(section.topic)}", ""]
+        for kind, stories in (("new", section.new), ("update", section.updates)):
+            if not stories:
                 continue
             lines += [f"### {_KIND_HEADINGS_EN[kind]}", ""]
-            for alert in kind_items:
-                lines.append(f"- [{_md_highlight(alert.title, _surfaces(alert, 'title'))}]"
-                             f"({_md_url(alert.url)})")
-                meta = [_md(alert.site) if alert.site else None,
-                        _md(alert.published) if alert.published else None]
-                if any(meta):
-                    lines.append("  " + " · ".join(m for m in meta if m) + "  ")
-                if alert.matched:
-                    lines.append("  matched: " + ", ".join(
-                        f"**{_md(term)}**" + (f" ({', '.join(_md(f) for f in forms)})"
-                                              if forms else "")
-                        for term, forms in _terms_summary(alert)) + "  ")
-                for source in alert.sources:
-                    if source != alert.url:
-                        lines.append(f"  also: {_md_url(source)}  ")
-                if alert.kind == "update":
-                    lines.extend(_md_update(alert))
+            for story in stories:
+                lines.extend(_md_story(story))
             lines.append("")
+    if digest.health:
+        lines += ["## Site health", ""]
+        for alert in digest.health:
+            lines.append(f"- **{_md(alert.site or '')}**: {_md(alert.title)}")
+            meta = [f"problem: {_md(alert.details['problem'])}"
+                    if alert.details.get("problem") else None,
+                    f"raised: {_md(alert.created)}",
+                    f"first failing page: {_md_url(alert.url)}" if alert.url else None]
+            lines.append("  " + " · ".join(m for m in meta if m))
+        lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
 
-_KIND_HEADINGS_EN = {"new": "New stories", "update": "Updated stories", "health": "Health"}
+def _md_story(story: Story) -> list[str]:
+    surfaces = story.surfaces()
+    lines = [f"- [{_md_highlight(story.title, story.surfaces('title'))}]({_md_url(story.url)})"]
+    meta = [_md(story.site) if len(story.sources) == 1 else None,
+            f"published {_md(story.published)}" if story.published else None]
+    if story.matched:
+        meta.append("matched: " + ", ".join(
+            f"**{_md(term)}**" + (f" ({', '.join(_md(f) for f in forms)})" if forms else "")
+            for term, forms in story.terms()))
+    if any(meta):
+        lines.append("  " + " · ".join(m for m in meta if m) + "  ")
+    if len(story.sources) > 1:  # one source: the title links to it, its site is in the meta
+        lines.append(f"  sources ({len(story.sources)}):")
+        for source in story.sources:
+            other = story.other_title(source)
+            lines.append(f"  - {_md(source.site)}: {_md_url(source.url)}"
+                         + (f" — {_md_highlight(other, surfaces)}" if other else ""))
+    for alert in story.alerts:
+        if alert.kind == "update":
+            lines.extend(_md_update(alert, surfaces))
+    return lines
 
 
-def _md_update(alert: Alert) -> list[str]:
+def _md_update(alert: Alert, surfaces: list[str]) -> list[str]:
     details = alert.details
-    lines = [f"  changed: version {details.get('from_version')} → {details.get('to_version')}"]
+    line = f"  changed: version {details.get('from_version')} → {details.get('to_version')}"
+    kinds = _alert_edit_kinds(alert)
+    if kinds:
+        line += f" · _{_edit_kinds_en(kinds)}_"
     if details.get("matches_now") is False:
-        lines[-1] += " (no longer matches this topic)"
+        line += " (no longer matches this topic)"
+    lines = ["", line]
     diff = details.get("diff") or {}
     for name in DIFF_FIELDS:
         if name not in diff:
             continue
         lines.append(f"  - {name}:")
         for change in diff[name]["changes"]:
-            lines += [f"    - removed: ~~{_md(s)}~~" for s in change["removed"]]
-            lines += [f"    - added: {_md(s)}" for s in change["added"]]
+            lines += [f"    - removed: ~~{_md_highlight(s, surfaces)}~~" for s in change["removed"]]
+            lines += [f"    - added: {_md_highlight(s, surfaces)}" for s in change["added"]]
     return lines
 
 
 # --- html ---------------------------------------------------------------------------------
 
+# Simple selectors only (element, class, element.class, descendant): email_html copies each
+# rule into the style attributes of the elements it selects. Physical right-hand borders and
+# margins, not logical ones, which many mail clients ignore.
 _CSS = """
 body { font-family: "Noto Naskh Arabic", "Amiri", Tahoma, Arial, sans-serif; line-height: 1.7;
-       max-width: 46rem; margin: 2rem auto; padding: 0 1rem; color: #1b1b1b; background: #fff; }
-header p, .meta { color: #555; font-size: 0.9rem; }
-h2 { border-bottom: 2px solid #ddd; padding-bottom: 0.2rem; margin-top: 2rem; }
-h3 { font-size: 1rem; color: #444; }
-article { margin: 0 0 1.25rem; padding: 0.75rem 1rem; border-inline-start: 4px solid #2b6cb0;
+       max-width: 46rem; margin: 2rem auto; padding: 0 1rem; color: #1b1b1b; background: #fff;
+       direction: rtl; text-align: right; }
+h1 { font-size: 1.6rem; margin: 0 0 0.3rem; }
+header p { color: #555; font-size: 0.9rem; margin: 0; }
+h2 { font-size: 1.3rem; border-bottom: 2px solid #ddd; padding-bottom: 0.2rem;
+     margin: 2rem 0 0.5rem; }
+h3 { font-size: 1rem; color: #444; margin: 1rem 0 0.5rem; }
+article { margin: 0 0 1.25rem; padding: 0.75rem 1rem; border-right: 4px solid #2b6cb0;
           background: #f7f9fc; }
-article.update { border-inline-start-color: #c05621; }
-article h4 { margin: 0 0 0.3rem; font-size: 1.1rem; }
-article h4 a { color: #1a365d; text-decoration: none; }
+article.update { border-right-color: #c05621; background: #fffaf5; }
+article.health { border-right-color: #b7791f; background: #fffbeb; }
+h4 { margin: 0 0 0.3rem; font-size: 1.1rem; line-height: 1.5; }
+h4 a { color: #1a365d; text-decoration: none; }
+p { margin: 0.2rem 0; }
+.meta { color: #555; font-size: 0.9rem; }
 .terms { font-size: 0.9rem; }
-mark { background: #fff3a3; padding: 0 0.1em; }
+ul.sources { margin: 0.3rem 0; padding: 0 1.2rem 0 0; font-size: 0.9rem; }
+ul.sources li { margin: 0.1rem 0; }
+.site { font-weight: bold; color: #2d3748; }
+.primary { color: #2b6cb0; font-size: 0.8rem; }
+.other-title { color: #2d3748; }
+.url { direction: ltr; unicode-bidi: isolate; font-size: 0.8rem; color: #2c5282;
+       word-break: break-all; }
+.kinds { margin: 0.4rem 0 0.2rem; font-size: 0.9rem; }
+.kind { display: inline-block; margin: 0 0 0.2rem 0.3rem; padding: 0 0.5rem;
+        border-radius: 0.6rem; background: #feebc8; color: #7b341e; font-size: 0.8rem; }
+.change { margin-top: 0.3rem; }
+.field { margin-top: 0.4rem; font-weight: bold; font-size: 0.9rem; }
+mark { background: #fff3a3; color: inherit; padding: 0 0.1em; }
 del { background: #fde2e1; color: #7b1e1e; }
 ins { background: #def7e5; color: #14532d; text-decoration: none; }
-.change p { margin: 0.2rem 0; }
-.url { direction: ltr; unicode-bidi: isolate; font-size: 0.8rem; word-break: break-all; }
+.reason { direction: ltr; unicode-bidi: isolate; text-align: left; }
 """
 
 _AR = {
     "title": "ملخص رقيب",
     "generated": "أُنشئ في",
     "alerts": "تنبيهات",
+    "stories": "قصص",
     "none": "لا تنبيهات جديدة.",
     "new": "قصص جديدة",
     "update": "قصص عُدّلت",
@@ -272,11 +589,16 @@ _AR = {
     "site": "الموقع",
     "published": "نُشر",
     "matched": "الكلمات المطابقة",
+    "sources": "المصادر",
+    "source": "المصدر",
+    "primary": "المصدر الأول",
     "changed": "التعديل: من النسخة {a} إلى النسخة {b}",
     "no_longer": "لم تعد النسخة الجديدة تطابق هذا الموضوع.",
     "field_title": "العنوان",
     "field_body": "النص",
-    "also": "مصادر أخرى",
+    "problem": "المشكلة",
+    "raised": "رُصدت في",
+    "failing": "أول صفحة فشلت",
 }
 
 
@@ -289,7 +611,11 @@ def _html_highlight(text: str, surfaces: list[str]) -> str:
                    for piece, hit in _segments(text, surfaces))
 
 
-def _render_html(alerts: list[Alert], generated: str) -> str:
+def _render_html(digest: Digest, generated: str) -> str:
+    counts = f"{_AR['alerts']}: {len(digest.alerts)}"
+    stories = sum(len(s.new) + len(s.updates) for s in digest.topics)
+    if stories:
+        counts += f" · {_AR['stories']}: {stories}"
     out = [
         "<!DOCTYPE html>",
         '<html dir="rtl" lang="ar">',
@@ -299,69 +625,111 @@ def _render_html(alerts: list[Alert], generated: str) -> str:
         f"<title>{_AR['title']}</title>",
         f"<style>{_CSS}</style>",
         "</head>",
-        "<body>",
+        '<body dir="rtl">',
         "<header>",
         f"<h1>{_AR['title']}</h1>",
         f'<p>{_AR["generated"]} <time dir="ltr" datetime="{_e(generated)}">{_e(generated)}</time>'
-        f" · {_AR['alerts']}: {len(alerts)}</p>",
+        f" · {counts}</p>",
         "</header>",
     ]
-    if not alerts:
+    if not digest.alerts:
         out.append(f'<p class="empty">{_AR["none"]}</p>')
-    for topic, items in group_by_topic(alerts):
-        out.append("<section>")
-        out.append(f"<h2>{_e(topic)}</h2>")
-        for kind in KINDS:
-            kind_items = [a for a in items if a.kind == kind]
-            if not kind_items:
-                continue
-            out.append(f"<h3>{_AR[kind]}</h3>")
-            out.extend(_html_alert(alert) for alert in kind_items)
+    for section in digest.topics:
+        out.append('<section class="topic">')
+        out.append(f"<h2>{_e(section.topic)}</h2>")
+        for kind, items in (("new", section.new), ("update", section.updates)):
+            if items:
+                out.append(f"<h3>{_AR[kind]}</h3>")
+                out.extend(_html_story(story) for story in items)
+        out.append("</section>")
+    if digest.health:
+        out.append('<section class="health">')
+        out.append(f"<h2>{_AR['health']}</h2>")
+        out.extend(_html_health(alert) for alert in digest.health)
         out.append("</section>")
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"
 
 
-def _html_alert(alert: Alert) -> str:
-    body_surfaces = _surfaces(alert)
-    parts = [f'<article class="{_e(alert.kind)}">',
-             f'<h4><a href="{_e(alert.url)}">'
-             f"{_html_highlight(alert.title, _surfaces(alert, 'title'))}</a></h4>"]
-    meta = []
-    if alert.site:
-        meta.append(f"{_AR['site']}: {_e(alert.site)}")
-    if alert.published:
-        meta.append(f'{_AR["published"]}: <time dir="ltr">{_e(alert.published)}</time>')
-    meta.append(f'<bdi class="url">{_e(alert.url)}</bdi>')
-    parts.append(f'<p class="meta">{" · ".join(meta)}</p>')
-    others = [s for s in alert.sources if s != alert.url]
-    if others:
-        links = " · ".join(f'<a class="url" href="{_e(s)}">{_e(s)}</a>' for s in others)
-        parts.append(f'<p class="meta">{_AR["also"]}: {links}</p>')
-    if alert.matched:
+def _html_story(story: Story) -> str:
+    surfaces = story.surfaces()
+    parts = [f'<article class="{_e(story.kind)}">',
+             f'<h4><a href="{_e(story.url)}">'
+             f"{_html_highlight(story.title, story.surfaces('title'))}</a></h4>"]
+    single = len(story.sources) == 1
+    meta = [f'<span class="site">{_e(story.site)}</span>'] if single else []
+    if story.published:
+        meta.append(f'{_AR["published"]}: <time dir="ltr">{_e(story.published)}</time>')
+    if meta:
+        parts.append(f'<p class="meta">{" · ".join(meta)}</p>')
+    if story.matched:
         terms = "، ".join(
             f"<mark>{_e(term)}</mark>"
             + (f" ({'، '.join(_e(f) for f in forms)})" if forms else "")
-            for term, forms in _terms_summary(alert))
+            for term, forms in story.terms())
         parts.append(f'<p class="terms">{_AR["matched"]}: {terms}</p>')
-    if alert.kind == "update":
-        details = alert.details
-        parts.append('<div class="change">')
-        parts.append("<p>" + _e(_AR["changed"].format(a=details.get("from_version"),
-                                                      b=details.get("to_version"))) + "</p>")
-        if details.get("matches_now") is False:
-            parts.append(f"<p>{_AR['no_longer']}</p>")
-        diff = details.get("diff") or {}
-        for name in DIFF_FIELDS:
-            if name not in diff:
-                continue
-            parts.append(f"<p><strong>{_AR['field_' + name]}:</strong></p>")
-            for change in diff[name]["changes"]:
-                parts += [f"<p><del>{_html_highlight(s, body_surfaces)}</del></p>"
-                          for s in change["removed"]]
-                parts += [f"<p><ins>{_html_highlight(s, body_surfaces)}</ins></p>"
-                          for s in change["added"]]
-        parts.append("</div>")
+    if single:
+        parts.append(f'<p class="meta"><a class="url" dir="ltr" href="{_e(story.url)}">'
+                     f"{_e(story.url)}</a></p>")
+    else:
+        parts.append(f'<p class="meta">{_AR["sources"]} ({len(story.sources)}):</p>')
+        parts.append('<ul class="sources">')
+        for index, source in enumerate(story.sources):
+            primary = f' <span class="primary">({_AR["primary"]})</span>' if index == 0 else ""
+            other = story.other_title(source)
+            headline = (f'<br><span class="other-title">'
+                        f"{_html_highlight(other, surfaces)}</span>" if other else "")
+            parts.append(f'<li><span class="site">{_e(source.site)}</span>{primary}: '
+                         f'<a class="url" dir="ltr" href="{_e(source.url)}">{_e(source.url)}'
+                         f"</a>{headline}</li>")
+        parts.append("</ul>")
+    for alert in story.alerts:
+        if alert.kind == "update":
+            parts.extend(_html_update(alert, surfaces))
+    parts.append("</article>")
+    return "\n".join(parts)
+
+
+def _html_kinds(kinds: list[str]) -> str:
+    return "".join(f'<span class="kind">{_e(EDIT_KIND_LABELS.get(k, (k, k))[1])}</span>'
+                   for k in kinds)
+
+
+def _html_update(alert: Alert, surfaces: list[str]) -> list[str]:
+    details = alert.details
+    parts = ['<div class="change">']
+    kinds = _alert_edit_kinds(alert)
+    parts.append('<p class="kinds">' + _e(_AR["changed"].format(a=details.get("from_version"),
+                                                                b=details.get("to_version")))
+                 + (" " + _html_kinds(kinds) if kinds else "") + "</p>")
+    if details.get("matches_now") is False:
+        parts.append(f"<p>{_AR['no_longer']}</p>")
+    diff = details.get("diff") or {}
+    for name in DIFF_FIELDS:
+        if name not in diff:
+            continue
+        parts.append(f'<p class="field">{_AR["field_" + name]}:</p>')
+        for change in diff[name]["changes"]:
+            parts += [f"<p><del>{_html_highlight(s, surfaces)}</del></p>"
+                      for s in change["removed"]]
+            parts += [f"<p><ins>{_html_highlight(s, surfaces)}</ins></p>"
+                      for s in change["added"]]
+    parts.append("</div>")
+    return parts
+
+
+def _html_health(alert: Alert) -> str:
+    problem = alert.details.get("problem", "")
+    parts = ['<article class="health">',
+             f'<h4><span class="site">{_e(alert.site or "")}</span>'
+             + (f": {_e(HEALTH_PROBLEM_LABELS.get(problem, problem))}" if problem else "")
+             + "</h4>",
+             f'<p class="reason" dir="ltr">{_e(alert.title)}</p>']
+    meta = [f'{_AR["raised"]}: <time dir="ltr">{_e(alert.created)}</time>']
+    if alert.url:
+        meta.append(f'{_AR["failing"]}: <a class="url" dir="ltr" href="{_e(alert.url)}">'
+                    f"{_e(alert.url)}</a>")
+    parts.append(f'<p class="meta">{" · ".join(meta)}</p>')
     parts.append("</article>")
     return "\n".join(parts)
 
@@ -369,13 +737,30 @@ def _html_alert(alert: Alert) -> str:
 # --- json ---------------------------------------------------------------------------------
 
 
-def _render_json(alerts: list[Alert], generated: str) -> str:
-    counts = Counter(alert.kind for alert in alerts)
+def _story_json(story: Story) -> dict[str, Any]:
+    return {
+        "kind": story.kind,
+        "title": story.title,
+        "url": story.url,
+        "site": story.site,
+        "sources": [source._asdict() for source in story.sources],
+        "alerts": [alert.id for alert in story.alerts],
+        "edit_kinds": story.edit_kinds,
+    }
+
+
+def _render_json(digest: Digest, generated: str) -> str:
+    counts = Counter(alert.kind for alert in digest.alerts)
     document = {
         "generated": generated,
-        "count": len(alerts),
+        "count": len(digest.alerts),
         "counts": {kind: counts.get(kind, 0)
                    for kind in (*KINDS, *sorted(set(counts) - set(KINDS)))},
-        "alerts": [alert.to_json() for alert in alerts],
+        "alerts": [alert.to_json() for alert in digest.alerts],
+        "topics": [{"topic": section.topic,
+                    "new": [_story_json(s) for s in section.new],
+                    "updates": [_story_json(s) for s in section.updates]}
+                   for section in digest.topics],
+        "health": [alert.to_json() for alert in digest.health],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

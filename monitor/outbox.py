@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Iterable
 import sqlite_utils
 
 from monitor.alerts import query_alerts
+from monitor.digest import with_sources
 from monitor.notify import Channel, DeliveryError, DigestMessage
 
 if TYPE_CHECKING:
@@ -213,7 +214,7 @@ def load_message(db: sqlite_utils.Database, digest_id: int,
         "SELECT alert_id FROM digest_alerts WHERE digest_id = ?", [digest_id])}
     (oldest,) = db.execute("SELECT MIN(created) FROM alerts WHERE id IN (SELECT alert_id FROM"
                            " digest_alerts WHERE digest_id = ?)", [digest_id]).fetchone()
-    alerts = [a for a in query_alerts(db, since=oldest) if a.id in ids]
+    alerts = with_sources(db, [a for a in query_alerts(db, since=oldest) if a.id in ids])
     return DigestMessage(id=digest_id, generated=created, alerts=alerts,
                          subject=settings.subject)
 

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from monitor.demo import content
+from monitor.demo.outlet2 import COPY_OF_MOU, OUTLET_ID, SYNDICATED
 from monitor.demo.site import DemoSite
 
 FURNITURE = ["شاركها", "reviewsTotal", "canReview", "{{", "الأكثر مشاهدة", "Scroll to Top",
@@ -33,3 +34,19 @@ def test_the_demo_ends_with_a_digest_of_new_and_edited_tracked_stories(tmp_path)
         assert snippet not in digest, snippet
     db_path = tmp_path / "demo" / "raqib.db"
     assert f"database: {db_path}" in output and db_path.exists()
+
+    # Two sites crawled twice; the story both run is one item listing both sources.
+    assert output.count("crawled demo:") == 2 and output.count(f"crawled {OUTLET_ID}:") == 2
+    mou = (edition_2.article(SYNDICATED[COPY_OF_MOU.id]).headline, COPY_OF_MOU.headline)
+    items = [item for item in digest.split("\n\n")
+             if any(title in item for title in mou)]
+    assert len(items) == 1, items  # once, with both headlines: the item's and the other site's
+    (item,) = items
+    assert item.startswith("[new] ") and "sources (2):" in item
+    assert "/news/2026/11/26/18008.html" in item and f"/story/{COPY_OF_MOU.id}/" in item
+    assert "      demo · http://127.0.0.1:" in item
+    assert f"      {OUTLET_ID} · http://127.0.0.1:" in item
+    assert all(title in item for title in mou)
+    # The edited story is an update with its edit kinds.
+    update = digest.split("[update] ", 1)[1]
+    assert "headline changed, numbers changed, paragraph added" in update

@@ -157,3 +157,129 @@ def test_highlighting_marks_whole_words_only():
     page = render_digest([alert], "html", generated=GENERATED)
     assert "العراقيون في <mark>العراق</mark></a>" in page
     assert "<ins>وفد العراقي زار <mark>العراق</mark>.</ins>" in page
+
+
+# One story on two sites, edit kinds, health apart -------------------------------------------
+
+WIRE_COPY = "https://wire.test/story/77"
+WIRE_TITLE = "<i>بغداد</i> وأوتاوا تبحثان جدول انسحاب القوات"
+
+
+@pytest.fixture
+def syndicated(tmp_path):
+    """The tracked story on «demo» and, the same day, the agency copy on a second site (its own
+    headline, the same body), then the first site's edit; plus a site-health alert."""
+    db = new_db(tmp_path)
+    save(db, IRAQ_CANADA, STORY_TITLE, STORY_BODY)
+    save(db, WIRE_COPY, WIRE_TITLE, STORY_BODY, site="wire<2>")
+    run_monitor(db, TOPICS[:1], now="2024-05-01T12:00:00+00:00")
+    save(db, IRAQ_CANADA, STORY_TITLE, STORY_BODY_EDITED, fetched="2024-05-02T09:00:00+00:00")
+    run_monitor(db, TOPICS[:1], now="2024-05-02T12:00:00+00:00")
+    alerts = pending_alerts(db)
+    health = Alert(id=99, kind="health", topic="", url="https://wire.test/feed", site="wire<2>",
+                   title="wire<2>: the last crawl found no articles (3 page(s) fetched)",
+                   sources=[], matched=[], details={"problem": "no_articles"},
+                   created="2024-05-02T12:00:00+00:00")
+    return [health, *alerts]
+
+
+def test_a_story_on_two_sites_is_one_item_listing_both_sources(syndicated):
+    assert [(a.kind, a.url) for a in syndicated[1:]] == [("new", IRAQ_CANADA),
+                                                         ("update", IRAQ_CANADA)]
+    assert syndicated[1].sources == [IRAQ_CANADA, WIRE_COPY]
+    text = render_digest(syndicated, "text", generated=GENERATED)
+    new_item = text[text.index("[new]"):text.index("[update]")]
+    assert "sources (2):" in new_item
+    assert f"demo · {IRAQ_CANADA}" in new_item
+    assert f"wire<2> · {WIRE_COPY}" in new_item
+    assert WIRE_TITLE in new_item  # the other site's own headline
+    assert text.count(f"[new] {FSI}{STORY_TITLE}{PDI}") == 1
+
+    document = json.loads(render_digest(syndicated, "json", generated=GENERATED))
+    (section,) = document["topics"]
+    (story,) = section["new"]
+    assert story["sources"] == [
+        {"site": "demo", "url": IRAQ_CANADA, "title": STORY_TITLE},
+        {"site": "wire<2>", "url": WIRE_COPY, "title": WIRE_TITLE}]
+    assert story["url"] == IRAQ_CANADA and story["title"] == STORY_TITLE
+
+    markdown = render_digest(syndicated, "markdown", generated=GENERATED)
+    assert f"  - demo: <{IRAQ_CANADA}>" in markdown
+    assert f"  - wire\\<2\\>: <{WIRE_COPY}> — \\<i\\>" in markdown
+
+
+def test_updates_show_their_edit_kinds_in_every_format(syndicated):
+    text = render_digest(syndicated, "text", generated=GENERATED)
+    assert "changed: version 1 → 2 · numbers changed, paragraph added" in text
+    markdown = render_digest(syndicated, "markdown", generated=GENERATED)
+    assert "_numbers changed, paragraph added_" in markdown
+    page = render_digest(syndicated, "html", generated=GENERATED)
+    assert '<span class="kind">تغيّرت الأرقام</span><span class="kind">أضيفت فقرة</span>' in page
+    document = json.loads(render_digest(syndicated, "json", generated=GENERATED))
+    assert document["topics"][0]["updates"][0]["edit_kinds"] == ["numbers_changed",
+                                                                 "paragraph_added"]
+
+
+def test_health_alerts_have_their_own_section_at_the_end(syndicated):
+    text = render_digest(syndicated, "text", generated=GENERATED)
+    assert "== " + FSI not in text.split("== Site health")[1]
+    assert "==  ·" not in text and "== ·" not in text  # no empty topic heading
+    assert text.index("[update]") < text.index("== Site health · 1 alert ==")
+    assert "problem: no_articles" in text
+
+    markdown = render_digest(syndicated, "markdown", generated=GENERATED)
+    assert "## \n" not in markdown and markdown.rindex("## ") == markdown.index("## Site health")
+    assert "**wire\\<2\\>**: wire\\<2\\>: the last crawl found no articles" in markdown
+
+    page = render_digest(syndicated, "html", generated=GENERATED)
+    assert "<h2></h2>" not in page
+    health = page.index("<h2>صحة المواقع</h2>")
+    assert health > page.index('<article class="update">')
+    assert "لم يُعثر على أي مقال" in page[health:]
+    assert "wire&lt;2&gt;" in page[health:] and "wire<2>" not in page
+
+    document = json.loads(render_digest(syndicated, "json", generated=GENERATED))
+    assert [t["topic"] for t in document["topics"]] == ["العراق وكندا"]
+    assert [a["kind"] for a in document["health"]] == ["health"]
+    assert document["counts"] == {"new": 1, "update": 1, "health": 1}
+
+
+def test_html_sources_are_escaped_and_the_email_keeps_its_layout(syndicated):
+    from monitor.notify import email_html
+
+    page = render_digest(syndicated, "html", generated=GENERATED)
+    parsed = _Collect()
+    parsed.feed(page)
+    tags = [tag for tag, _ in parsed.tags]
+    assert "i" not in tags
+    assert "&lt;i&gt;بغداد&lt;/i&gt;" in page  # the other site's headline, escaped
+    assert ("a", {"class": "url", "dir": "ltr", "href": WIRE_COPY}) in parsed.tags
+    assert "(المصدر الأول)" in page
+    mail = email_html(page)
+    assert 'dir="rtl"' in mail and 'lang="ar"' in mail
+    assert '<article class="new" style="' in mail and "border-right" in mail
+    assert "<mark style=" in mail
+
+
+def test_alerts_of_one_story_and_kind_are_one_item():
+    def update(alert_id, url, site, sources, kinds):
+        return Alert(id=alert_id, kind="update", topic="العراق", url=url, site=site,
+                     title=f"قصة العراق {alert_id}", sources=sources,
+                     matched=[{"term": "العراق", "field": "title", "text": "العراق"}],
+                     details={"from_version": 1, "to_version": 2, "matches_now": True,
+                              "diff": {"edit_kinds": kinds}},
+                     created=GENERATED)
+
+    a, b = "https://a.test/1", "https://b.test/1"
+    alerts = [update(1, a, "a", [a, b], ["numbers_changed"]),
+              update(2, "https://c.test/9", "c", ["https://c.test/9"], ["wording_changed"]),
+              update(3, b, "b", [a, b], ["headline_changed"])]
+    document = json.loads(render_digest(alerts, "json", generated=GENERATED))
+    stories = document["topics"][0]["updates"]
+    assert [s["alerts"] for s in stories] == [[1, 3], [2]]
+    assert stories[0]["title"] == "قصة العراق 3"  # an update shows its latest title
+    assert stories[0]["sources"] == [{"site": "b", "url": b, "title": "قصة العراق 3"},
+                                     {"site": "a", "url": a, "title": "قصة العراق 1"}]
+    assert stories[0]["edit_kinds"] == ["headline_changed", "numbers_changed"]
+    text = render_digest(alerts, "text", generated=GENERATED, sites={"https://c.test/9": "cee"})
+    assert text.count("[update]") == 2 and "source: cee · https://c.test/9" in text
