@@ -1,13 +1,15 @@
 """Alerts -> a digest in text, markdown, html or json.
 
 A digest is grouped by topic (topics in the order of their first alert), then by story: within
-a topic, the alerts of one kind whose sources overlap are one story — a wire story run by five
-outlets is one item with five sources. New stories (newest published first) come before
-updates (in the order they were raised). Each story lists every
-source (site and url; the first is the primary, the url its alert was raised for), its
-published time and the matched terms; an update also shows its edit kinds
-(``details["diff"]["edit_kinds"]``, see :mod:`monitor.diff`) and its diff: the sentences
-removed and added. ``health`` alerts (a site that stopped yielding articles…) are for the
+a topic, the alerts whose sources overlap are one story — a wire story run by five outlets is
+one item with five sources. New stories (newest published first) come before updates (in the
+order they were raised). A story that is new in this digest AND was edited since (its ``new``
+and ``update`` alerts in the same digest) is ONE new story: it shows its latest title, is
+marked "edited since first seen" («عُدّلت منذ رصدها أول مرة») and shows the edits. Each story
+lists every source (site and url; the first is the primary, the url its alert was raised
+for), its published time and the matched terms; an update (or an edited new story) also shows
+its edit kinds (``details["diff"]["edit_kinds"]``, see :mod:`monitor.diff`) and its diff: the
+sentences removed and added. ``health`` alerts (a site that stopped yielding articles…) are for the
 operator: they have a section of their own at the end, «صحة المواقع» / "Site health".
 
 The site and headline of each source come from the store (``articles``): :func:`pending_alerts`
@@ -25,7 +27,8 @@ headline differs from the story's shows it: outlets retitle the wire copy they r
 - ``json`` is ``{"generated", "count", "counts": {kind: n}, "alerts": [Alert.to_json()],
   "topics": [{"topic", "new": [story], "updates": [story]}], "health": [Alert.to_json()]}``,
   a story being ``{"kind", "title", "url", "site", "sources": [{"site", "url", "title"}],
-  "alerts": [alert ids], "edit_kinds"}``.
+  "alerts": [alert ids], "edited", "edit_kinds"}`` (``edited``: a new story whose update
+  alerts are in the same digest; ``alerts`` then holds the ids of all of them).
 """
 
 from __future__ import annotations
@@ -145,9 +148,10 @@ def render_digest(alerts: list[Alert], fmt: str, *, generated: str | None = None
 
 @dataclass
 class Story:
-    """One story of one topic in a digest: the alerts of one kind whose sources overlap (one
-    alert, most of the time), in the order raised. ``sources`` are (site, url) pairs, the
-    primary first."""
+    """One story of one topic in a digest: the alerts whose sources overlap (one alert, most
+    of the time), in the order raised. A story with a ``new`` alert is new, even when ``update``
+    alerts of it came in the same digest (it is then :attr:`edited`). ``sources`` are
+    (site, url) pairs, the primary first."""
 
     kind: str
     alerts: list[Alert]
@@ -155,13 +159,27 @@ class Story:
 
     @property
     def lead(self) -> Alert:
-        """The alert the story is shown by: the first raised for a new story, the latest for
-        an update (its title is the newest)."""
-        return self.alerts[0] if self.kind == "new" else self.alerts[-1]
+        """The alert whose url is the story's primary: the first ``new`` alert of a new story,
+        the latest alert of an update."""
+        if self.kind == "new":
+            return next((a for a in self.alerts if a.kind == "new"), self.alerts[0])
+        return self.alerts[-1]
+
+    @property
+    def updates(self) -> list[Alert]:
+        """The story's ``update`` alerts, in the order raised."""
+        return [alert for alert in self.alerts if alert.kind == "update"]
+
+    @property
+    def edited(self) -> bool:
+        """A new story that was edited since first seen, within this same digest."""
+        return self.kind == "new" and bool(self.updates)
 
     @property
     def title(self) -> str:
-        return self.lead.title
+        """The latest title of the primary url: that of the last alert raised for it."""
+        lead = self.lead
+        return next((a.title for a in reversed(self.alerts) if a.url == lead.url), lead.title)
 
     @property
     def url(self) -> str:
@@ -249,11 +267,14 @@ def group_digest(alerts: list[Alert], sites: Mapping[str, str] | None = None) ->
             by_topic.setdefault(alert.topic, []).append(alert)
     topics = []
     for topic, items in by_topic.items():
-        stories = {kind: _stories([a for a in items if a.kind == kind], kind, source_of)
-                   for kind in {*STORY_KINDS, *(a.kind for a in items)}}
-        others = [s for kind, found in stories.items() if kind not in STORY_KINDS for s in found]
-        new = sorted(stories["new"], key=_published_key)  # newest first; stable
-        topics.append(TopicSection(topic, new, stories["update"] + others))
+        # new and update alerts of one story are one item (new, edited); other kinds apart
+        stories = _stories([a for a in items if a.kind in STORY_KINDS], source_of)
+        others = [story for kind in dict.fromkeys(a.kind for a in items
+                                                  if a.kind not in STORY_KINDS)
+                  for story in _stories([a for a in items if a.kind == kind], source_of)]
+        new = sorted((s for s in stories if s.kind == "new"), key=_published_key)  # stable
+        updates = [s for s in stories if s.kind != "new"]
+        topics.append(TopicSection(topic, new, updates + others))
     return Digest(alerts, topics, health)
 
 
@@ -268,9 +289,10 @@ def _published_key(story: Story) -> tuple[int, float]:
     return (0, -moment.timestamp())
 
 
-def _stories(alerts: list[Alert], kind: str, source_of: Callable[[str], Source]) -> list[Story]:
-    """Alerts of one topic and kind merged into stories: alerts sharing a url or source (or
-    sharing one with an alert they share one with) are one story."""
+def _stories(alerts: list[Alert], source_of: Callable[[str], Source]) -> list[Story]:
+    """Alerts of one topic merged into stories: alerts sharing a url or source (or sharing one
+    with an alert they share one with) are one story; a story with a ``new`` alert is new,
+    else it has the kind of its alerts."""
     groups: list[list[int]] = []  # alert indexes, per story
     group_of: dict[str, int] = {}  # url -> index in groups
     for index, alert in enumerate(alerts):
@@ -293,12 +315,16 @@ def _stories(alerts: list[Alert], kind: str, source_of: Callable[[str], Source])
     stories = []
     for members in sorted((sorted(g) for g in groups if g), key=lambda g: g[0]):
         story_alerts = [alerts[i] for i in members]
-        lead = story_alerts[0] if kind == "new" else story_alerts[-1]
+        kind = ("new" if any(a.kind == "new" for a in story_alerts)
+                else story_alerts[0].kind)
+        story = Story(kind, story_alerts, [])
+        lead = story.lead
         urls: list[str] = []
         for url in (lead.url, *(u for a in story_alerts for u in (a.url, *a.sources))):
             if url and url not in urls:
                 urls.append(url)
-        stories.append(Story(kind, story_alerts, [source_of(url) for url in urls]))
+        story.sources = [source_of(url) for url in urls]
+        stories.append(story)
     return stories
 
 
@@ -337,7 +363,9 @@ def _stories_summary(section: TopicSection) -> str:
     """``"2 new stories, 1 update"``."""
     parts = []
     if section.new:
-        parts.append(f"{len(section.new)} new stor{'ies' if len(section.new) != 1 else 'y'}")
+        edited = sum(1 for story in section.new if story.edited)
+        parts.append(f"{len(section.new)} new stor{'ies' if len(section.new) != 1 else 'y'}"
+                     + (f" ({edited} edited since)" if edited else ""))
     if section.updates:
         parts.append(f"{len(section.updates)} update{'s' if len(section.updates) != 1 else ''}")
     return ", ".join(parts)
@@ -345,6 +373,17 @@ def _stories_summary(section: TopicSection) -> str:
 
 def _edit_kinds_en(kinds: list[str]) -> str:
     return ", ".join(EDIT_KIND_LABELS.get(k, (k,))[0] for k in kinds)
+
+
+EDITED_EN = "edited since first seen"
+EDITED_AR = "عُدّلت منذ رصدها أول مرة"
+
+
+def _edited_en(story: Story) -> str:
+    """``"edited since first seen"``, ``"edited since first seen (2 edits)"``: the mark of a
+    new story edited within the digest (each edit follows with its kinds and diff)."""
+    count = len(story.updates)
+    return EDITED_EN + (f" ({count} edits)" if count > 1 else "")
 
 
 def _alert_edit_kinds(alert: Alert) -> list[str]:
@@ -425,9 +464,10 @@ def _text_story(story: Story) -> list[str]:
         lines.append("    matched: " + ", ".join(
             isolate(term) + (f" ({', '.join(isolate(f) for f in forms)})" if forms else "")
             for term, forms in story.terms()))
-    for alert in story.alerts:
-        if alert.kind == "update":
-            lines.extend(_text_update(alert))
+    if story.edited:
+        lines.append(f"    {_edited_en(story)}")
+    for alert in story.updates:
+        lines.extend(_text_update(alert))
     return lines
 
 
@@ -504,15 +544,16 @@ def _md_story(story: Story) -> list[str]:
             for term, forms in story.terms()))
     if any(meta):
         lines.append("  " + " · ".join(m for m in meta if m) + "  ")
+    if story.edited:
+        lines.append(f"  _{_edited_en(story)}_  ")
     if len(story.sources) > 1:  # one source: the title links to it, its site is in the meta
         lines.append(f"  sources ({len(story.sources)}):")
         for source in story.sources:
             other = story.other_title(source)
             lines.append(f"  - {_md(source.site)}: {_md_url(source.url)}"
                          + (f" — {_md_highlight(other, surfaces)}" if other else ""))
-    for alert in story.alerts:
-        if alert.kind == "update":
-            lines.extend(_md_update(alert, surfaces))
+    for alert in story.updates:
+        lines.extend(_md_update(alert, surfaces))
     return lines
 
 
@@ -567,6 +608,7 @@ ul.sources li { margin: 0.1rem 0; }
 .url { direction: ltr; unicode-bidi: isolate; font-size: 0.8rem; color: #2c5282;
        word-break: break-all; }
 .kinds { margin: 0.4rem 0 0.2rem; font-size: 0.9rem; }
+.edited { margin: 0.3rem 0; font-size: 0.9rem; font-weight: bold; color: #c05621; }
 .kind { display: inline-block; margin: 0 0 0.2rem 0.3rem; padding: 0 0.5rem;
         border-radius: 0.6rem; background: #feebc8; color: #7b341e; font-size: 0.8rem; }
 .change { margin-top: 0.3rem; }
@@ -599,6 +641,7 @@ _AR = {
     "problem": "المشكلة",
     "raised": "رُصدت في",
     "failing": "أول صفحة فشلت",
+    "edits": "{n} تعديلات",
 }
 
 
@@ -662,6 +705,11 @@ def _html_story(story: Story) -> str:
         meta.append(f'{_AR["published"]}: <time dir="ltr">{_e(story.published)}</time>')
     if meta:
         parts.append(f'<p class="meta">{" · ".join(meta)}</p>')
+    if story.edited:
+        count = len(story.updates)
+        parts.append(f'<p class="edited">{EDITED_AR}'
+                     + (f" ({_AR['edits'].format(n=count)})" if count > 1 else "")
+                     + "</p>")
     if story.matched:
         terms = "، ".join(
             f"<mark>{_e(term)}</mark>"
@@ -683,9 +731,8 @@ def _html_story(story: Story) -> str:
                          f'<a class="url" dir="ltr" href="{_e(source.url)}">{_e(source.url)}'
                          f"</a>{headline}</li>")
         parts.append("</ul>")
-    for alert in story.alerts:
-        if alert.kind == "update":
-            parts.extend(_html_update(alert, surfaces))
+    for alert in story.updates:
+        parts.extend(_html_update(alert, surfaces))
     parts.append("</article>")
     return "\n".join(parts)
 
@@ -745,6 +792,7 @@ def _story_json(story: Story) -> dict[str, Any]:
         "site": story.site,
         "sources": [source._asdict() for source in story.sources],
         "alerts": [alert.id for alert in story.alerts],
+        "edited": story.edited,
         "edit_kinds": story.edit_kinds,
     }
 

@@ -3,8 +3,14 @@ described and canned queries for the questions people ask of it: the latest aler
 stories with their diffs, the sites' health, the crawl history and an Arabic-aware search.
 
 Datasette is an optional extra (``pip install 'raqib[serve]'``). The SQL functions the
-queries use (``arabic_normalize``, ``raqib_diff``) come from the plugin in
-``monitor/datasette_plugins``.
+queries use (``raqib_fts_query``, ``raqib_snippet``, ``raqib_diff``, ``arabic_normalize``) come
+from the plugin in ``monitor/datasette_plugins``.
+
+The ``search`` query reads the FTS5 index of :mod:`monitor.search` (``search_index``, one row per
+article, through ``search_docs``): its query goes through ``raqib_fts_query``, which is
+:func:`monitor.search.parse_query` — the normalisation and term forms ``raqib search`` uses —
+and its rows are ranked by bm25 with the same column weights. :func:`serve` brings the index up
+to date before Datasette starts; the monitor keeps it so after each run.
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from monitor.search import _WEIGHTS as SEARCH_WEIGHTS
 
 PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugins"
 DEFAULT_PORT = 8001
@@ -120,11 +128,18 @@ QUERIES: dict[str, dict[str, str]] = {
     },
     "search": {
         "title": "Search articles (Arabic-aware)",
-        "description": "Words as you would write them: diacritics, hamza forms, tatweel and "
-                       "ta marbuta do not matter.",
-        "sql": "SELECT url, site, title, published, last_seen FROM articles\n"
-               "WHERE instr(arabic_normalize(title || ' ' || body), arabic_normalize(:q)) > 0\n"
-               "ORDER BY COALESCE(published, first_seen) DESC LIMIT 100",
+        "description": "Words as you would write them: diacritics, hamza forms, tatweel, ta "
+                       "marbuta and attached و ف ب ل ك ال do not matter; every word must "
+                       "occur; \"quoted phrases\" as written. Best matches first (bm25, the "
+                       "title weighing most), as `raqib search` ranks them.",
+        "sql": "SELECT a.url, a.site, a.title, a.published,\n"
+               "  raqib_snippet(a.body, a.title, :q) AS snippet,\n"
+               f"  -bm25(search_index, {', '.join(map(str, SEARCH_WEIGHTS))}) AS score\n"
+               "FROM search_index\n"
+               "JOIN search_docs d ON d.id = search_index.rowid\n"
+               "JOIN articles a ON a.url = d.url\n"
+               "WHERE search_index MATCH raqib_fts_query(:q)\n"
+               "ORDER BY score DESC LIMIT 100",
     },
     "outbox": {
         "title": "Digest deliveries",
@@ -162,8 +177,22 @@ def serve_command(db_path: str | Path, metadata_file: Path, port: int = DEFAULT_
             "--plugins-dir", str(PLUGINS_DIR), "--setting", "sql_time_limit_ms", "5000"]
 
 
+def sync_search(db_path: str | Path) -> None:
+    """Bring the store's search index up to date (creating it when missing), so the ``search``
+    query finds every stored article."""
+    from crawler.store import open_db
+    from monitor.search import sync_search_index
+
+    store = open_db(db_path)
+    try:
+        sync_search_index(store)
+    finally:
+        store.close()
+
+
 def serve(db_path: str | Path, port: int = DEFAULT_PORT) -> int:
     """Run Datasette on ``db_path`` on 127.0.0.1 until interrupted; its exit code."""
+    sync_search(db_path)
     with tempfile.TemporaryDirectory(prefix="raqib-serve-") as tmp:
         metadata_file = Path(tmp) / "metadata.json"
         metadata_file.write_text(json.dumps(datasette_metadata(db_path), ensure_ascii=False),

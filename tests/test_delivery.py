@@ -157,7 +157,9 @@ def test_a_digest_arrives_once_by_email_and_once_by_webhook(tmp_path, store, smt
     assert mail.get_content_type() == "multipart/alternative"
     plain = mail.get_body(("plain",)).get_content()
     html = mail.get_body(("html",)).get_content()
-    assert STORY_TITLE in plain and "[update]" in plain
+    # new and edited within one digest: one item, marked as edited, with its diff
+    assert STORY_TITLE in plain and "edited since first seen" in plain
+    assert "changed: version 1 → 2" in plain
     assert 'dir="rtl"' in html and 'lang="ar"' in html
     assert "<script>" not in html and "&lt;script&gt;" in html   # page strings escaped
     assert "<del" in html and "<ins" in html                      # the edit, marked

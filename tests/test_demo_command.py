@@ -25,7 +25,12 @@ def test_the_demo_ends_with_a_digest_of_new_and_edited_tracked_stories(tmp_path)
         for article_id in ids:
             assert edition_2.article(article_id).headline in digest, article_id
     edited = edition_2.article(content.EDITED_TRACKED_ID).headline
-    assert "[update] " in digest and edited in digest.split("[update] ", 1)[1]
+    # New and edited between the two crawls: one item, new, under its latest headline.
+    edited_items = [item for item in digest.split("\n\n") if "edited since first seen" in item]
+    assert len(edited_items) == 1, edited_items
+    (edited_item,) = edited_items
+    assert edited_item.startswith("[new] ") and edited in edited_item.splitlines()[0]
+    assert "[update] " not in digest
     untracked_new = [i for i in content.NEW_IN_EDITION_2
                      if not any(i in ids for ids in content.EXPECTED_MATCHES[2].values())]
     for article_id in untracked_new:
@@ -47,6 +52,6 @@ def test_the_demo_ends_with_a_digest_of_new_and_edited_tracked_stories(tmp_path)
     assert "      demo · http://127.0.0.1:" in item
     assert f"      {OUTLET_ID} · http://127.0.0.1:" in item
     assert all(title in item for title in mou)
-    # The edited story is an update with its edit kinds.
-    update = digest.split("[update] ", 1)[1]
-    assert "headline changed, numbers changed, paragraph added" in update
+    # The edited story shows its edit kinds (and its diff).
+    assert "headline changed, numbers changed, paragraph added" in edited_item
+    assert digest.count(f"/{content.EDITED_TRACKED_ID}.html") == 1

@@ -76,8 +76,16 @@ def test_serve_metadata_describes_every_table_and_has_the_canned_queries(tmp_pat
             "search"} <= set(metadata["queries"])
 
 
+CONFIRMED = "https://demo.test/news/5"   # «أكد», written without shadda
+TO_CANADA = "https://demo.test/news/6"   # «لكندا» only: كندا with a clitic
+
+
 @pytest.mark.skipif(not datasette_available(), reason="datasette (the serve extra) not installed")
 def test_serve_runs_datasette_on_localhost_with_the_canned_queries(store):
+    db = new_db(store)  # stored after the monitor's last run: serve brings the index up to date
+    save(db, CONFIRMED, "الوزير أكد نجاح الزيارة", "أكد الوزير أن الزيارة كانت ناجحة.")
+    save(db, TO_CANADA, "وفد تجاري يسافر غداً", "يتوجه الوفد التجاري لكندا صباح الغد.")
+    db.close()
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "monitor.cli", "serve", "--port", str(port),
                                "--db", str(store / "raqib.db")], cwd=REPO_ROOT,
@@ -101,9 +109,23 @@ def test_serve_runs_datasette_on_localhost_with_the_canned_queries(store):
         assert {"new", "update"} <= {a["kind"] for a in alerts}
         edited = get("/edited_stories.json?_shape=array")
         assert edited[0]["version"] == 2 and "+ " in edited[0]["body_diff"]
-        # Arabic-aware: «اكد» without hamza or shadda finds «أكّد»
-        found = get("/search.json?_shape=array&q=" + urllib.parse.quote("اكد"))
-        assert [row["url"] for row in found] == [IRAQ_CANADA]
+        # The FTS index, queried as `raqib search` queries it: «اكد» without hamza or shadda
+        # finds «أكّد» and «أكد»; «أكّد» finds «أكد»; «كندا» finds «لكندا»; bm25 ranks them.
+        def search(q: str) -> list[dict]:
+            return get("/search.json?_shape=array&q=" + urllib.parse.quote(q))
+
+        assert {row["url"] for row in search("اكد")} == {IRAQ_CANADA, CONFIRMED}
+        found = search("أكّد")
+        assert {row["url"] for row in found} == {IRAQ_CANADA, CONFIRMED}
+        assert found[0]["url"] == CONFIRMED  # in its title too: it ranks first
+        assert [row["score"] for row in found] == sorted((r["score"] for r in found),
+                                                         reverse=True)
+        assert "[أكد]" in found[0]["snippet"]  # the original words, matches marked
+        found = search("كندا")
+        assert TO_CANADA in {row["url"] for row in found}
+        assert next(r for r in found if r["url"] == TO_CANADA)["snippet"].count("[لكندا]") == 1
+        assert [row["url"] for row in search("كندا التجاري")] == [TO_CANADA]
+        assert search("بريطانيا") == [] and search("") == [] and search("،") == []
         health = get("/sites_health.json?_shape=array")
         assert health[0]["site"] == "demo" and health[0]["errors"] == 1
         history = get("/crawl_history.json?_shape=array&site=")
