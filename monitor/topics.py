@@ -28,6 +28,7 @@ in, so a digest can highlight them. ``backtest_topics`` runs topics over the sto
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import tomllib
@@ -36,11 +37,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from crawler.extract.arabic import (
-    CLITIC_PREFIXES, clitic_forms, inflected_forms, normalize, normalized_words, term_form,
-    tokens,
+    CLITIC_PREFIXES, TOKEN, clitic_forms, fold, inflected_forms, normalize, normalized_words,
+    term_form, tokens,
 )
 
 TERM_KEYS = ("all", "any", "none")
@@ -214,19 +215,6 @@ class _Term:
         return cls(tuple(frozenset((form,)) for form in canonical))  # a phrase: exact words
 
 
-class _Hits(NamedTuple):
-    """A word of text as the matcher sees it: its normalised token, the single-word terms it
-    is, the phrases it may start and the phrases it may continue (term ids)."""
-
-    token: str
-    words: tuple[int, ...]
-    phrases: tuple[int, ...]
-    later: tuple[int, ...]
-
-
-_NO_HITS = _Hits("", (), (), ())
-
-
 @dataclass(frozen=True)
 class _CompiledTopic:
     topic: Topic
@@ -237,50 +225,81 @@ class _CompiledTopic:
 
 
 class _Field:
-    """One field of an article as the words the matcher looks up (``keys``, ``distinct``):
-    its original words, when each of them normalises to one token (the fast way: a word is
-    normalised once and remembered across articles), else the tokens of ``arabic.tokens`` with
-    their original spans. Where each word stands, and the original text of a phrase, are worked
-    out only when needed."""
+    """One field of an article: its tokens (those of ``arabic.tokens``) and ``found``, the
+    distinct tokens that may be a word of some term (one C-speed lookup of every token). Where a
+    token stands and the original text it came from are worked out only when wanted.
 
-    def __init__(self, name: str, text: str):
+    Most text takes the fast way, all C-speed: when NFKC leaves it alone and it has none of
+    ``_odd_characters``, ``arabic.normalize`` folds it character by character, so each match of
+    ``_SURFACE_WORD`` (an original word, diacritics and tatweel included) folds to exactly one
+    token, in order; the tokens are then the folded original words, and the original text of a
+    token is its word. Other text is tokenised by ``arabic.tokens`` and its original words are
+    found character by character (``surface_tokens``) when a surface is wanted."""
+
+    __slots__ = ("name", "text", "tokens", "found", "marks", "_words", "_spans", "_positions",
+                 "_line")
+
+    def __init__(self, name: str, text: str, keys: frozenset[str]):
         self.name = name
         self.text = text
-        self.original = unicodedata.is_normalized("NFKC", text)
-        self.keys: list[str] = _SURFACE_WORD.findall(text) if self.original else tokens(text)
-        self.distinct = set(self.keys)
-        self._spans: list[tuple[int, int]] | None = None
+        self._words: list[str] | None = None              # the original word of each token
+        self._spans: list[tuple[int, int]] | None = None  # their spans, when wanted
         self._positions: dict[str, list[int]] = {}
+        self.marks: list[tuple[int, ...]] = []  # what each found token may be (the matcher's)
+        self._line: str | None = None  # " token token … token ", when wanted
+        if unicodedata.is_normalized("NFKC", text) and not _odd_characters().search(text):
+            self._words = _SURFACE_WORD.findall(text)
+            line = fold(" ".join(self._words))
+            self.tokens = line.split(" ") if line else []
+            self._line = f" {line} "
+        else:
+            self.tokens = tokens(text)
+        self.found: frozenset[str] = keys.intersection(self.tokens)
 
-    def use_tokens(self) -> None:
-        """Give up the fast way: look up the exact tokens of ``arabic.tokens`` instead."""
-        self.original = False
-        self.keys = tokens(self.text)
-        self.distinct = set(self.keys)
-        self._spans = None
-        self._positions = {}
+    def has_sequence(self, sequence: tuple[str, ...]) -> bool:
+        """Whether these tokens stand one after the other (a C-speed substring search)."""
+        if self._line is None:
+            self._line = f" {' '.join(self.tokens)} "
+        return f" {' '.join(sequence)} " in self._line
 
-    def positions(self, key: str) -> list[int]:
-        """Every position of a key, in text order (found by C-speed scans: a key is rare)."""
-        if key not in self._positions:
-            found: list[int] = []
-            keys, position = self.keys, -1
-            for _ in range(keys.count(key)):
-                position = keys.index(key, position + 1)
+    def locate(self, wanted: set[str]) -> None:
+        """Find every position of many tokens at once (``positions`` then knows them): one pass
+        over the tokens, where each token alone would take C-speed scans of them all."""
+        wanted = wanted.difference(self._positions)
+        if len(wanted) > 2:
+            located: dict[str, list[int]] = {token: [] for token in wanted}
+            tokens_ = self.tokens
+            for position in itertools.compress(itertools.count(),
+                                               map(wanted.__contains__, tokens_)):
+                located[tokens_[position]].append(position)
+            self._positions.update(located)
+
+    def positions(self, token: str) -> list[int]:
+        """Every position of a token, in text order (found by C-speed scans: it is rare)."""
+        found = self._positions.get(token)
+        if found is None:
+            found = []
+            keys, position = self.tokens, -1
+            for _ in range(keys.count(token)):
+                position = keys.index(token, position + 1)
                 found.append(position)
-            self._positions[key] = found
-        return self._positions[key]
+            self._positions[token] = found
+        return found
 
     def surface(self, first: int, last: int) -> str:
-        """The original text of words ``first`` .. ``last`` (inclusive)."""
-        if first == last and self.original:
-            return self.keys[first]
+        """The original text of tokens ``first`` .. ``last`` (inclusive)."""
+        if self._words is None:
+            self._spans = [(token.start, token.end) for token in surface_tokens(self.text)]
+            if len(self._spans) == len(self.tokens):
+                self._words = [self.text[start:end] for start, end in self._spans]
+            else:  # a character no span can show (e.g. «İ»)
+                self._words = []
+        if not self._words:  # the normalised words, then
+            return " ".join(self.tokens[first:last + 1])
+        if first == last:
+            return self._words[first]
         if self._spans is None:
-            self._spans = ([match.span() for match in _SURFACE_WORD.finditer(self.text)]
-                           if self.original else
-                           [(token.start, token.end) for token in surface_tokens(self.text)])
-        if len(self._spans) != len(self.keys):  # a character no span can show (e.g. «İ»)
-            return " ".join(self.keys[first:last + 1])
+            self._spans = [match.span() for match in _SURFACE_WORD.finditer(self.text)]
         return self.text[self._spans[first][0]:self._spans[last][1]]
 
 
@@ -291,12 +310,15 @@ class TopicMatcher:
         for match in matcher.match(title=title, body=body, site="demo"):
             print(match.topic, [t.text for t in match.terms])
 
-    The cost of one article does not grow with the number of topics: every distinct term is
-    indexed by the forms its first word may take, each distinct word of the text is looked up
-    once (and remembered across articles), and only topics with a term found are evaluated.
+    The cost of one article does not grow with the number of topics, and most of it is C-speed
+    work. ``_keys`` holds every token that may be a word of some term — each form the word may
+    take (``arabic.inflected_forms`` for a single word), alone and behind each proclitic
+    (``arabic.clitic_forms`` turned round) — so a text's tokens are looked up all at once (one
+    set intersection). ``_marks`` says what each such token is — the terms it may start (term
+    ids) and the phrases it may continue (``~`` term ids) — worked out when it is first seen and
+    gathered by ``map``. Only phrases and the topics triggered by a term found are looked at in
+    Python, and original words only for the terms of the topics matched.
     """
-
-    _CACHE_LIMIT = 400_000  # words remembered (~60 MB at most); then forgotten and relearnt
 
     def __init__(self, topics: list[Topic]):
         self.topics = list(topics)
@@ -313,179 +335,229 @@ class TopicMatcher:
             return term_ids[compiled]
 
         self._compiled: list[_CompiledTopic] = []
-        self._topics_by_term: dict[int, list[int]] = {}
+        triggered: dict[int, list[int]] = {}  # a term -> topics it may trigger
         for index, topic in enumerate(self.topics):
             ids = {key: [(term, tid) for term in getattr(topic, key)
                          if (tid := term_id(term)) is not None] for key in TERM_KEYS}
             self._compiled.append(_CompiledTopic(
                 topic=topic, wanted=(*ids["all"], *ids["any"]),
                 **{key: frozenset(tid for _, tid in ids[key]) for key in TERM_KEYS}))
-            for _, tid in (*ids["all"], *ids["any"]):
-                self._topics_by_term.setdefault(tid, []).append(index)
+            # A topic with `all` terms is looked at only when one of them (the likeliest to be
+            # rare: a phrase, else the longest word) is found; else when any `any` term is.
+            triggers = ([max(ids["all"], key=lambda pair: self._rarity(pair[1]))]
+                        if ids["all"] else ids["any"])
+            for _, tid in triggers:
+                triggered.setdefault(tid, []).append(index)
+        self._rules = [(compiled.topic.sites, compiled.all, compiled.any, compiled.none)
+                       for compiled in self._compiled]
+        self._topics_by_term = [tuple(triggered.get(tid, ())) for tid in range(len(self._terms))]
 
-        self._rests = [term.forms[1:] for term in self._terms]  # a phrase's words after the first
+        self._phrases = frozenset(tid for tid, term in enumerate(self._terms)
+                                  if len(term.forms) > 1)
+        self._continuations = frozenset(~tid for tid in self._phrases)
+        self._not_words = self._phrases | self._continuations
         self._first_word: dict[str, list[int]] = {}  # a form -> terms whose first word takes it
         self._later_word: dict[str, list[int]] = {}  # a form -> phrases with a later word of it
+        keys: set[str] = set()
         for tid, term in enumerate(self._terms):
             for form in term.forms[0]:
                 self._first_word.setdefault(form, []).append(tid)
             for forms in term.forms[1:]:
                 for form in forms:
                     self._later_word.setdefault(form, []).append(tid)
-        # Remembered across articles: a word of text -> its token, the terms it is or may start
-        # and the phrases it may continue; and the words that start or continue any.
-        self._word_hits: dict[str, _Hits] = {}
-        self._starting_words: set[str] = set()
-        self._continuing_words: set[str] = set()
-        self._split_words: set[str] = set()  # original words that are not one token
+            for forms in term.forms:
+                keys.update(_with_clitics(forms))
+        self._keys = frozenset(keys)
+        # A key, once seen in a text -> the terms it may start (term ids) and the phrases it may
+        # continue (``~`` term ids). Filled as keys turn up (a news stream soon has them all),
+        # and small, so looking the keys of a text up is quick.
+        self._marks: dict[str, tuple[int, ...]] = {}
+        self._word_keys: dict[tuple[int, int], frozenset[str]] = {}  # (term, word) -> its keys
+
+    def _rarity(self, tid: int) -> tuple[int, int]:
+        forms = self._terms[tid].forms
+        return len(forms), min(len(form) for form in forms[0])
 
     def match(self, *, title: str, body: str, site: str | None = None) -> list[TopicMatch]:
         """Every topic the article matches, in the order the topics were given."""
-        fields = (_Field("title", title or ""), _Field("body", body or ""))
+        keys = self._keys
+        fields = (_Field("title", title or "", keys), _Field("body", body or "", keys))
+        if not fields[0].found and not fields[1].found:
+            return []
         found = _Found()
         for field_ in fields:
-            self._find_terms(field_, found)
+            if field_.found:
+                self._find_terms(field_, found)
         present = found.present
         if not present:
             return []
 
-        by_term = self._topics_by_term
-        candidates = sorted({index for tid in present for index in by_term.get(tid, ())})
-        matches: list[TopicMatch] = []
-        for index in candidates:
-            compiled = self._compiled[index]
-            topic = compiled.topic
-            if ((topic.sites and site not in topic.sites)
-                    or not compiled.all <= present
-                    or (compiled.any and compiled.any.isdisjoint(present))
-                    or not compiled.none.isdisjoint(present)):
-                continue
-            matches.append(TopicMatch(topic=topic.name,
-                                      terms=self._matched_terms(compiled, found, fields)))
-        return matches
+        by_term, rules = self._topics_by_term, self._rules
+        matched: list[_CompiledTopic] = []
+        for index in sorted(set(itertools.chain.from_iterable(map(by_term.__getitem__, present)))):
+            sites, all_, any_, none = rules[index]
+            if not ((sites and site not in sites) or not all_ <= present
+                    or (any_ and any_.isdisjoint(present)) or not none.isdisjoint(present)):
+                matched.append(self._compiled[index])
+        if not matched:
+            return []
+        wanted = set(itertools.chain.from_iterable(compiled.all | compiled.any
+                                                   for compiled in matched))
+        shown = found.tokens
+        for field_ in fields:  # the single-word terms to show: their tokens, located at once
+            words = found.words.get(field_.name)
+            if words and not words.isdisjoint(wanted):
+                name, located = field_.name, set()
+                for token, marks in zip(field_.found, field_.marks):
+                    for tid in wanted.intersection(marks):
+                        if tid in words:
+                            shown.setdefault((tid, name), set()).add(token)
+                            located.add(token)
+                field_.locate(located)
+        return [TopicMatch(topic=compiled.topic.name,
+                           terms=self._matched_terms(compiled, found, fields))
+                for compiled in matched]
 
     def _find_terms(self, field_: _Field, found: _Found) -> None:
         """Record every term that occurs in one field."""
-        hits = self._word_hits
-        if len(hits) > self._CACHE_LIMIT:
-            hits.clear()
-            for remembered in (self._starting_words, self._continuing_words, self._split_words):
-                remembered.clear()
-        for key in field_.distinct.difference(hits):
-            hits[key] = self._hits_for(key)
-        if field_.original and not field_.distinct.isdisjoint(self._split_words):
-            field_.use_tokens()
-            for key in field_.distinct.difference(hits):
-                hits[key] = self._hits_for(key)
-        distinct = field_.distinct
-        continued: set[int] | None = None  # phrases with a later word in the field
-        present, single, name = found.present, found.words, field_.name
-        for key in distinct.intersection(self._starting_words):
-            found_as = hits[key]
-            if found_as.words:
-                present.update(found_as.words)
-                for tid in found_as.words:
-                    single.setdefault((tid, name), []).append(key)
-            if found_as.phrases:
-                if continued is None:
-                    continued = {later for word in distinct.intersection(self._continuing_words)
-                                 for later in hits[word].later}
-                for tid in found_as.phrases:
-                    if tid in continued:
-                        self._find_phrase(tid, key, field_, found)
+        known = self._marks
+        looked_up = list(map(known.get, field_.found))
+        if None in looked_up:  # keys never seen before: what they are, worked out once
+            for index, (token, marks) in enumerate(zip(field_.found, looked_up)):
+                if marks is None:
+                    forms = clitic_forms(token)
+                    known[token] = looked_up[index] = (
+                        *{tid for form in forms for tid in self._first_word.get(form, ())},
+                        *{~tid for form in forms for tid in self._later_word.get(form, ())})
+        field_.marks = looked_up  # in the order of field_.found
+        marks = set(itertools.chain.from_iterable(looked_up))
+        words = marks.difference(self._not_words)
+        found.present.update(words)
+        found.words[field_.name] = words
+        phrases = marks.intersection(self._phrases)
+        if phrases:
+            phrases.intersection_update(~mark for mark in marks & self._continuations)
+            for tid in phrases:
+                self._find_phrase(tid, field_, found)
 
-    def _find_phrase(self, tid: int, key: str, field_: _Field, found: _Found) -> None:
-        keys, hits, rest = field_.keys, self._word_hits, self._rests[tid]
-        for position in field_.positions(key):
-            last = position + len(rest)
-            if last < len(keys) and all(_clitic_forms(hits[keys[position + 1 + k]].token) & forms
-                                        for k, forms in enumerate(rest)):
+    def _find_phrase(self, tid: int, field_: _Field, found: _Found) -> None:
+        """Record every occurrence of a phrase in a field, as (first, last) token positions."""
+        tokens_, size = field_.tokens, len(self._terms[tid].forms)
+        words = [field_.found.intersection(self._keys_of(tid, word)) for word in range(size)]
+        if not any(map(field_.has_sequence, itertools.product(*words))):
+            return  # its words are all in the field, but never in a row (the usual case)
+        rest = words[1:]
+        places = sorted(position for token in words[0] for position in field_.positions(token))
+        for position in places:
+            last = position + size - 1
+            if last < len(tokens_) and all(tokens_[position + 1 + k] in keys
+                                           for k, keys in enumerate(rest)):
                 found.present.add(tid)
                 found.phrases.setdefault((tid, field_.name), []).append((position, last))
 
-    def _hits_for(self, key: str) -> _Hits:
-        """What a field key (an original word, or a token) is to the topics' terms."""
-        found = tokens(key)
-        if len(found) != 1:
-            self._split_words.add(key)
-            return _NO_HITS
-        token = found[0]
-        forms = _clitic_forms_quickly(token)
-        first_word, later_word = self._first_word, self._later_word
-        first = {tid for form in forms for tid in first_word.get(form, ())}
-        later = tuple({tid for form in forms for tid in later_word.get(form, ())})
-        if not first and not later:
-            return _NO_HITS
-        rests = self._rests
-        words = tuple(tid for tid in first if not rests[tid])
-        phrases = tuple(tid for tid in first if rests[tid])
-        if first:
-            self._starting_words.add(key)
-        if later:
-            self._continuing_words.add(key)
-        return _Hits(token, words, phrases, later)
+    def _keys_of(self, tid: int, word: int) -> frozenset[str]:
+        """The tokens that may be word ``word`` of term ``tid`` (remembered)."""
+        keys = self._word_keys.get((tid, word))
+        if keys is None:
+            keys = self._word_keys[tid, word] = frozenset(
+                _with_clitics(self._terms[tid].forms[word]))
+        return keys
 
-    @staticmethod
-    def _matched_terms(compiled: _CompiledTopic, found: _Found,
+    def _matched_terms(self, compiled: _CompiledTopic, found: _Found,
                        fields: tuple[_Field, ...]) -> list[MatchedTerm]:
         terms: list[MatchedTerm] = []
         for field_ in fields:
             for term, tid in compiled.wanted:
                 terms.extend(MatchedTerm(term=term, field=field_.name, text=surface)
-                             for surface in found.surfaces(tid, field_))
+                             for surface in self._surfaces(tid, field_, found))
         return terms
+
+    def _surfaces(self, tid: int, field_: _Field, found: _Found) -> list[str]:
+        """The original text of each occurrence of a term in a field, each distinct one once, in
+        order of first appearance (remembered for the article)."""
+        known = found.surfaces.get((tid, field_.name))
+        if known is None:
+            if (tid, field_.name) in found.tokens:
+                places = sorted((position, position) for token in found.tokens[tid, field_.name]
+                                for position in field_.positions(token))
+            else:
+                places = sorted(found.phrases.get((tid, field_.name), ()))
+            known = found.surfaces[tid, field_.name] = list(dict.fromkeys(
+                field_.surface(first, last) for first, last in places))
+        return known
 
 
 @dataclass
 class _Found:
-    """The terms found in one article: their ids (``present``) and, per (term id, field), the
-    normalised words a single-word term was found as, or each phrase occurrence's token span."""
+    """The terms found in one article: their ids (``present``), per field the single-word
+    terms found in it (``words``), per (phrase id, field) each occurrence's token span; and,
+    for the terms of the topics matched, per (term id, field) the tokens a single-word term was
+    found as and the surfaces of each term."""
 
     present: set[int] = field(default_factory=set)
-    words: dict[tuple[int, str], list[str]] = field(default_factory=dict)
+    words: dict[str, set[int]] = field(default_factory=dict)
+    tokens: dict[tuple[int, str], set[str]] = field(default_factory=dict)
     phrases: dict[tuple[int, str], list[tuple[int, int]]] = field(default_factory=dict)
-
-    def surfaces(self, tid: int, field_: _Field) -> list[str]:
-        """The original text of each occurrence of a term in a field, each distinct one once, in
-        order of first appearance."""
-        key = (tid, field_.name)
-        if key in self.phrases:
-            places = sorted(self.phrases[key])
-        elif field_.original:  # the keys are the original words: only their order is wanted
-            return sorted(set(self.words.get(key, ())), key=field_.keys.index)
-        else:
-            places = sorted((position, position) for word in self.words.get(key, ())
-                            for position in field_.positions(word))
-        return list(dict.fromkeys(field_.surface(first, last) for first, last in places))
+    surfaces: dict[tuple[int, str], list[str]] = field(default_factory=dict)
 
 
-_PREFIXES_BY_INITIAL: dict[str, tuple[str, ...]] = {}
-for _prefix in CLITIC_PREFIXES:
-    _PREFIXES_BY_INITIAL[_prefix[0]] = (*_PREFIXES_BY_INITIAL.get(_prefix[0], ()), _prefix)
-
-
-def _clitic_forms_quickly(token: str) -> set[str] | tuple[str]:
-    """``arabic.clitic_forms(token)``, trying only the proclitics that start with its first
-    letter (most words start with none of و ف ب ل ك ا)."""
-    prefixes = _PREFIXES_BY_INITIAL.get(token[:1])
-    if prefixes is None:
-        return (token,)
-    return {token, *(token[len(prefix):] for prefix in prefixes
-                     if token.startswith(prefix) and len(token) - len(prefix) >= 2)}
-
-
-@lru_cache(maxsize=65536)
-def _clitic_forms(word: str) -> frozenset[str]:
-    return frozenset(clitic_forms(word))
+def _with_clitics(forms: frozenset[str]) -> set[str]:
+    """Every token whose ``arabic.clitic_forms`` include one of ``forms``: each form, and each
+    form of two letters or more behind each proclitic."""
+    keys = set(forms)
+    for form in forms:
+        if len(form) >= 2:
+            keys.update(prefix + form for prefix in CLITIC_PREFIXES)
+    return keys
 
 
 # Word characters and the marks that may sit inside a word (diacritics, tatweel), as
-# ``arabic.normalize``/``arabic.tokens`` see them: in text that NFKC leaves alone, each match of
-# ``_SURFACE_WORD`` is one original word, whose normalised form is (almost always) one token.
+# ``arabic.normalize``/``arabic.tokens`` see them: in text that NFKC leaves alone and that has
+# none of ``_odd_characters``, each match of ``_SURFACE_WORD`` is one original word, whose
+# normalised form is one token.
 _MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed\u08d3-\u08ff\u0640"
 _LETTERS = ("0-9A-Za-z\u00c0-\u024f\u0621-\u063f\u0641-\u064a\u0660-\u0669\u066e\u066f"
             "\u0671-\u06d3\u06f0-\u06f9")
 _SURFACE_WORD = re.compile(f"[{_LETTERS}][{_LETTERS}{_MARKS}]*")
+
+
+def _is_plain(char: str) -> bool:
+    """Whether ``arabic.fold`` treats a character the way ``_SURFACE_WORD`` assumes: a letter of
+    ``_LETTERS`` becomes one word character of ``arabic.TOKEN``, a mark of ``_MARKS`` nothing, and
+    any other character something (a separator) with no word character in it."""
+    folded = fold(char)
+    if re.fullmatch(f"[{_LETTERS}]", char):
+        return len(folded) == 1 and TOKEN.fullmatch(folded) is not None
+    if re.fullmatch(f"[{_MARKS}]", char):
+        return folded == ""
+    return folded != "" and TOKEN.search(folded) is None
+
+
+@lru_cache(maxsize=1)
+def _odd_characters() -> re.Pattern[str]:
+    """The characters that rule the fast way of ``_Field`` out: those NFKC changes, and those
+    ``_is_plain`` is false of. Worked out once for the Basic Multilingual Plane (~20 ms): only
+    the characters that ``arabic.fold`` may change or that are letters, marks or word characters
+    are tried one by one; every other character folds to itself, a separator. (Characters
+    beyond the BMP are all plain separators when NFKC leaves them alone; tests/test_topics.py
+    checks this.)"""
+    chars = [chr(code) for code in range(0x10000) if not 0xD800 <= code <= 0xDFFF]
+    chars.remove("\n")  # plain: it folds to itself and is no word character
+    folds = fold("\n".join(chars)).split("\n")  # each character's fold, give or take Σ
+    if len(folds) != len(chars):  # never seen: then one by one
+        folds = [fold(char) for char in chars]
+    tried = {char for char, folded in zip(chars, folds) if folded != char}
+    tried.update(re.findall(f"[{_LETTERS}{_MARKS}]", "".join(chars)))
+    tried.update(TOKEN.findall(" ".join(chars)))
+    odd = sorted({ord(char) for char in chars if not unicodedata.is_normalized("NFKC", char)}
+                 | {ord(char) for char in tried if not _is_plain(char)})
+    ranges: list[str] = []
+    for _, run in itertools.groupby(enumerate(odd), key=lambda pair: pair[1] - pair[0]):
+        codes = [code for _, code in run]
+        ranges.append(re.escape(chr(codes[0])) if len(codes) == 1 else
+                      f"{re.escape(chr(codes[0]))}-{re.escape(chr(codes[-1]))}")
+    return re.compile(f"[{''.join(ranges)}]")
+
 
 def surface_tokens(text: str) -> list[_Token]:
     """The tokens ``arabic.tokens(text)`` gives, each with the span of original text it came

@@ -292,11 +292,87 @@ def test_many_topics_at_once_match_as_each_would_alone():
         assert together.match(title=article.headline, body=body, site="demo") == expected
 
 
-def test_the_matchers_quick_clitic_forms_are_the_shared_ones():
+def test_the_matchers_keys_are_exactly_the_tokens_whose_clitic_forms_are_term_forms():
     from crawler.extract.arabic import clitic_forms
     from monitor.demo import content
-    from monitor.topics import _clitic_forms_quickly
 
-    words = {w for a in content.articles(2) for w in tokens(a.text)} | {"وبالعراق", "فللاجئين", "ال"}
+    terms = ("العراق", "كندا", "مدرب", "كرة القدم", "لا", "مجلس الأمن", "2024")
+    matcher = TopicMatcher([Topic(name="t", any=terms)])
+    forms = {form for term in matcher._terms for word in term.forms for form in word}
+    words = {w for a in content.articles(2) for w in tokens(a.text)}
+    words |= {prefix + form for form in forms for prefix in ("", "و", "بال", "وبال", "لل", "ف")}
+    words |= {"وبالعراق", "فللمدربين", "ال", "ولا", "بلا", "وكرة"}
     for word in words:
-        assert set(_clitic_forms_quickly(word)) == clitic_forms(word), word
+        assert (word in matcher._keys) == bool(clitic_forms(word) & forms), word
+
+
+CORPUS_TOPICS = [Topic(name="a", all=("العراق",), any=("كندا", "الحكومة", "قال")),
+                 Topic(name="b", all=("وزير الخارجية",)),
+                 Topic(name="c", any=("مدرب", "شركة", "الرئيس", "2024"), none=("كرة القدم",))]
+
+
+def _texts():
+    """Every article text the tests have: the demo stories and the extraction corpus."""
+    import json
+    from pathlib import Path
+
+    from monitor.demo import content
+
+    texts = [(a.headline, "\n\n".join(a.paragraphs)) for e in content.EDITIONS
+             for a in content.articles(e)]
+    fixtures = Path(__file__).parent / "fixtures"
+    for path in sorted(fixtures.rglob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            continue
+        if isinstance(data, dict):
+            texts.append((str(data.get("title") or ""), str(data.get("body") or data.get("text")
+                                                                or "")))
+    return texts
+
+
+def test_the_matchers_tokens_are_the_shared_tokenizers_for_every_text():
+    from monitor.topics import _Field
+
+    samples = [*(t for pair in _texts() for t in pair), "من İstanbul إلى كندا",
+               "ﻻ يزال الوفد في ﻛﻨﺪا", "قال الوزيرُ: «إنّ ٣٠ جنديّاً» — U.S. ﻻ كـــندا، 3.5%",
+               " َكتب ٰ ا\u0653 Σίσυφος ẞ ǅ ﬁ \U0001d400 😀 كندا"]
+    matcher = TopicMatcher(CORPUS_TOPICS)
+    for text in samples:
+        field_ = _Field("body", text, matcher._keys)
+        assert field_.tokens == tokens(text), text[:80]
+        for index, token in enumerate(field_.tokens):  # each shown word is its token's
+            shown = field_.surface(index, index)
+            assert tokens(shown) == [token] or shown == token, (text[:80], index)
+
+
+def test_the_odd_characters_are_every_character_the_fast_way_would_get_wrong():
+    import unicodedata
+
+    from crawler.extract.arabic import normalize
+    from monitor.topics import _is_plain, _odd_characters
+
+    odd = _odd_characters()
+    for code in range(0x10000):  # the BMP, one by one: the quick way of working it out is right
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        char = chr(code)
+        expected = not unicodedata.is_normalized("NFKC", char) or not _is_plain(char)
+        assert bool(odd.match(char)) == expected, hex(code)
+    # beyond the BMP every character NFKC leaves alone is a plain separator
+    beyond = [chr(code) for code in range(0x10000, 0x110000)
+              if unicodedata.is_normalized("NFKC", chr(code))]
+    joined = "\n".join(beyond)
+    assert not tokens(joined)
+    folded = normalize(joined).split("\n")
+    assert len(folded) == len(beyond) and all(folded)
+
+
+def test_one_matcher_finds_what_a_fresh_one_finds_article_after_article():
+    texts = _texts()
+    shared = TopicMatcher(CORPUS_TOPICS)
+    results = [shared.match(title=t, body=b, site="x") for t, b in texts * 2]
+    fresh = [TopicMatcher(CORPUS_TOPICS).match(title=t, body=b, site="x") for t, b in texts * 2]
+    assert results == fresh
+    assert sum(map(len, results)) > 10
