@@ -422,6 +422,9 @@ def sites_check(live, db, config, seeds, topics) -> None:
     if errors:
         click.echo(f"{len(errors)} bad seed file(s), {len(found)} good", err=True)
         sys.exit(1)
+    if not found:
+        click.echo(f"no seed files in {ctx.seeds} (one TOML file per site; see README: "
+                   "Add a site; seeds/examples/ has real outlets)")
     if live:
         from monitor.status import check_live
 
