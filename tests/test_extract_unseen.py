@@ -22,7 +22,7 @@ UNSEEN = Path(__file__).parent / "fixtures" / "unseen"
 PAGES = sorted(p.stem for p in UNSEEN.glob("*.html"))
 
 # Mean body token F1 over the unseen pages. May only rise.
-F1_FLOOR = 0.98
+F1_FLOOR = 0.99
 
 
 def gold(name: str) -> dict:
@@ -120,3 +120,34 @@ def test_tags_label_is_dropped():
             "</div></body></html>")
     body = extract_article(html).body
     assert "الكلمات الدالة" not in body and "النمر" not in body
+
+
+_PARA = "نص الفقرة الجارية الطويل بما يكفي، وفيه جمل كاملة عن الموضوع وتفاصيله. "
+
+
+def test_standfirst_above_the_article_body_is_kept():
+    """Many CMSs print the story's first paragraph as a lead/standfirst element
+    (class «…__lead», «intro», «summary», or itemprop=description) just above the element
+    marked as the body, and start the body with the second paragraph."""
+    lead = "أعلنت الوزارة اليوم تسجيل حالات جديدة، ليرتفع إجمالي عدد المصابين إلى مئتي حالة."
+    for attrs in ("class='story__lead'", "itemprop='description'", "class='article-intro'"):
+        html = ("<html><body><div class='story'><h1>عنوان</h1>"
+                f"<div {attrs}><p>{lead}</p></div>"
+                f"<div itemprop='articleBody'><p>وأوضح المتحدث {_PARA * 3}</p><p>{_PARA * 3}</p></div>"
+                "</div><div><a href='/x'>خبر آخر في الموقع</a></div></body></html>")
+        body = extract_article(html).body
+        assert body.split("\n\n")[0] == lead, attrs
+
+
+def test_standfirst_is_not_taken_twice_or_from_afar():
+    lead = "وأوضح المتحدث " + _PARA
+    repeated = ("<html><body><div><div class='lead'><p>" + lead + "</p></div>"
+                "<div itemprop='articleBody'><p>" + lead + _PARA + "</p><p>" + _PARA * 3 + "</p></div>"
+                "</div></body></html>")
+    assert extract_article(repeated).body.count("وأوضح المتحدث") == 1
+    # Something readable between the «summary» block and the body: not a standfirst.
+    apart = ("<html><body><div><div class='summary'><p>ملخص قسم الأخبار، وفيه جملة كاملة عن الموقع.</p></div>"
+             "<div class='box'><p>نشرة الصباح</p></div>"
+             "<div itemprop='articleBody'><p>" + _PARA * 3 + "</p><p>" + _PARA * 3 + "</p></div>"
+             "</div></body></html>")
+    assert "ملخص قسم الأخبار" not in extract_article(apart).body

@@ -42,6 +42,10 @@ _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "head", "ti
 _CAPTION_HINT = re.compile(r"caption|credit|photo-?(?:desc|info)|img-?desc|wp-caption", re.I)
 _SENTENCE_PUNCT = re.compile(r"[.!?؟،,؛;:«»\"]")
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+# class/id words of the standfirst a CMS prints just above the article text.
+_LEAD_HINT = re.compile(r"(?:^|[-_\s])(?:lead|lede|intro|standfirst|summary|excerpt|abstract)(?:$|[-_\s])")
+_LEAD_ITEMPROPS = frozenset({"description", "abstract"})
+_LEAD_MAX_CHARS = 1200    # longest standfirst taken into the body
 
 _GOOD_MIN_CHARS = 40      # a block this long, with few links, is running text
 _GOOD_MAX_LINKS = 0.35    # link share above which a block is not running text
@@ -146,7 +150,7 @@ def _body(soup: BeautifulSoup, title: str, selectors: Selectors | None,
         chosen = _fallback_blocks(blocks)
         removed.append(RemovedBlock("fallback", "no single container; running-text blocks kept"))
     else:
-        chosen = inside
+        chosen = _lead_blocks(blocks, container, inside) + inside
     return _join(b.text for b in _keep(chosen, title, removed, strict=True))
 
 
@@ -250,6 +254,41 @@ def _best_container(blocks: list[Block]) -> Tag | None:
     if marked:
         best = max(marked, key=lambda k: (depth[k], scores[k]))
     return elements[best]
+
+
+def _lead_blocks(blocks: list[Block], container: Tag, inside: list[Block]) -> list[Block]:
+    """The standfirst just above the article text: the element right before the container
+    (or before one of its near ancestors), with nothing readable between them, marked as a
+    lead by its class/id («…__lead», «article-intro», «summary») or by
+    ``itemprop=description``, holding running text that the body does not repeat. Many CMSs
+    print the first paragraph of the story there and start the body with the second."""
+    el: Tag | None = container
+    for _ in range(3):
+        if el is None or el.name in ("body", "html", "[document]"):
+            return []
+        sib = el.find_previous_sibling(True)
+        while sib is not None and not collapse(sib.get_text(" ")):
+            sib = sib.find_previous_sibling(True)
+        if sib is not None:
+            break
+        el = el.parent
+    else:
+        return []
+    itemprop = sib.get("itemprop")
+    if not (_LEAD_HINT.search(attr_words(sib))
+            or (isinstance(itemprop, str) and itemprop.lower() in _LEAD_ITEMPROPS)):
+        return []
+    lead = [b for b in blocks if _within(b.owner, sib)]
+    chars = sum(len(b.text) for b in lead)
+    if (not lead or chars > _LEAD_MAX_CHARS or any(b.in_caption for b in lead)
+            or not any(b.is_running_text for b in lead)
+            or sum(b.link_chars for b in lead) > _GOOD_MAX_LINKS * chars):
+        return []
+    said = set(tokens(" ".join(b.text for b in inside[:3])))
+    words = tokens(" ".join(b.text for b in lead))
+    if not words or sum(w in said for w in words) >= 0.8 * len(words):
+        return []
+    return lead
 
 
 def _within(el: Tag, container: Tag) -> bool:
