@@ -3,6 +3,7 @@ and read back what each run found."""
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -65,8 +66,29 @@ def crawl_sites(db_path: str | Path, seeds_dir: str | Path, sites: list[str] | N
     for name, value in settings.items():
         command += ["--set", f"{name}={value}"]
     command += list(sites or [])
-    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
-    return CrawlOutcome(done.returncode, runs_after(db_path, before), done.stderr)
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _, stderr = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _stop(child)
+        raise
+    return CrawlOutcome(child.returncode, runs_after(db_path, before), stderr)
+
+
+GRACE_SECONDS = 30.0
+
+
+def _stop(child: subprocess.Popen, grace: float = GRACE_SECONDS) -> None:
+    """Stop a crawl past its time limit the way Scrapy likes: SIGTERM (it closes the spider, and the pipeline
+    closes its run); a crawl still there after ``grace`` seconds is killed (SQLite's
+    transactions keep the store whole either way)."""
+    if child.poll() is None:
+        child.send_signal(signal.SIGTERM)
+    try:
+        child.communicate(timeout=grace)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
 
 
 def last_run_id(db_path: str | Path) -> int:

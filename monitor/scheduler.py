@@ -133,8 +133,9 @@ def crawl_job(plan: RunPlan, site_ids: list[str], job: str | None = None) -> str
 def _close_stopped_runs(db_path: str, before: int, site_ids: list[str], timeout: float) -> None:
     db = open_db(db_path)
     try:
-        for row in db.query("SELECT id, site FROM crawl_runs WHERE id > ? AND status ="
-                            " 'running'", [before]):
+        # the stopped crawl may have closed its runs itself (SIGTERM lets Scrapy close the
+        # spider): they are still runs cut short by the time limit
+        for row in db.query("SELECT id, site FROM crawl_runs WHERE id > ?", [before]):
             db.execute("UPDATE crawl_runs SET status = 'timeout', finished = ? WHERE id = ?",
                        [iso(datetime.now(timezone.utc)), row["id"]])
             record_error(db, row["site"], "schedule",
