@@ -7,7 +7,6 @@ stops the other sites from loading.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +15,7 @@ from urllib.parse import urlparse
 
 from crawler.durations import parse_duration
 from crawler.extract.model import Selectors
+from crawler.tomlfile import TomlFileError, read_toml
 
 DEFAULT_EVERY = "1h"
 # Articles a feed or sitemap dates older than this are not fetched when never stored.
@@ -84,11 +84,9 @@ def load_site(path: str | Path) -> Site:
     """Load and validate one seed file; raise SeedError naming the file, key and problem."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SeedError(path, [f"{path}: cannot read: {exc}"]) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise SeedError(path, [f"{path}: not valid TOML: {exc}"]) from exc
+        data = read_toml(path)
+    except TomlFileError as exc:
+        raise SeedError(path, [str(exc)]) from None
     return _site_from_table(path, data)
 
 

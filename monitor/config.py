@@ -28,7 +28,6 @@ Every problem is reported as ``FILE: KEY: reason``, all of them at once.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -36,6 +35,7 @@ from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crawler.durations import parse_duration
+from crawler.tomlfile import TomlFileError, read_toml
 
 Problem = Callable[[str, str], None]
 
@@ -111,11 +111,9 @@ def load_config(path: str | Path | None) -> Config:
         return Config()
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(path, [f"{path}: cannot read: {exc}"]) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(path, [f"{path}: not valid TOML: {exc}"]) from exc
+        data = read_toml(path)
+    except TomlFileError as exc:
+        raise ConfigError(path, [str(exc)]) from None
     return config_from_table(path, data)
 
 

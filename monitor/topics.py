@@ -31,7 +31,6 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -43,6 +42,7 @@ from crawler.extract.arabic import (
     CLITIC_PREFIXES, TOKEN, clitic_forms, fold, inflected_forms, normalize, normalized_words,
     term_form, tokens,
 )
+from crawler.tomlfile import TomlFileError, read_toml
 
 TERM_KEYS = ("all", "any", "none")
 TOPIC_KEYS = ("name", *TERM_KEYS, "sites")
@@ -76,13 +76,9 @@ def load_topics(path: str | Path) -> list[Topic]:
     path = Path(path)
     label = str(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise TopicsError([f"{label}: cannot read the file: {error.strerror or error}"]) from None
-    except UnicodeDecodeError:
-        raise TopicsError([f"{label}: not UTF-8 text"]) from None
-    except tomllib.TOMLDecodeError as error:
-        raise TopicsError([f"{label}: not valid TOML: {error}"]) from None
+        data = read_toml(path)
+    except TomlFileError as error:
+        raise TopicsError([str(error)]) from None
     return parse_topics(data, label)
 
 
