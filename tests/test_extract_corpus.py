@@ -8,51 +8,22 @@ on their first ten characters.
 
 from __future__ import annotations
 
-import json
-from collections import Counter
-from functools import cache
 from pathlib import Path
 
 import pytest
 
-from crawler.extract import Article, extract_article
-from crawler.extract.arabic import normalize, tokens
+from gold_pages import GoldPages, body_f1, collapsed
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
-PAGES = sorted(p.stem for p in CORPUS.glob("*.html"))
+PAGES_WITH_GOLD = GoldPages(CORPUS)
+PAGES = PAGES_WITH_GOLD.names
 ARABIC = [p for p in PAGES if p.startswith("ar__")]
+gold, extracted = PAGES_WITH_GOLD.gold, PAGES_WITH_GOLD.extracted
 
 # Mean body token F1 over the Arabic pages. May only rise.
 ARABIC_F1_FLOOR = 0.99
 # Mean body token F1 over every page (Arabic and English). May only rise.
 ALL_F1_FLOOR = 0.99
-
-
-def gold(name: str) -> dict:
-    return json.loads((CORPUS / f"{name}.json").read_text(encoding="utf-8"))
-
-
-@cache
-def extracted(name: str) -> Article:
-    return extract_article((CORPUS / f"{name}.html").read_bytes(), gold(name)["url"])
-
-
-# The one liberty taken with the README's scoring: typographic apostrophes are folded, because
-# the English benchmark's gold writes ’ where its saved page has ' (timesofindia: "doesn't").
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
-
-
-def collapsed(text: str) -> str:
-    return " ".join(normalize(text).translate(_APOSTROPHES).split())
-
-
-def body_f1(predicted: str, expected: str) -> float:
-    got, want = Counter(tokens(predicted)), Counter(tokens(expected))
-    common = sum((got & want).values())
-    if not common:
-        return 0.0
-    precision, recall = common / sum(got.values()), common / sum(want.values())
-    return 2 * precision * recall / (precision + recall)
 
 
 def test_every_page_has_gold_and_provenance():

@@ -8,43 +8,20 @@ whitespace-collapsed, dates on their first ten characters, body token F1 as mult
 
 from __future__ import annotations
 
-import json
-from collections import Counter
-from functools import cache
 from pathlib import Path
 
 import pytest
 
-from crawler.extract import Article, extract_article
-from crawler.extract.arabic import normalize, tokens
+from crawler.extract import extract_article
+from gold_pages import GoldPages, body_f1, collapsed
 
 UNSEEN = Path(__file__).parent / "fixtures" / "unseen"
-PAGES = sorted(p.stem for p in UNSEEN.glob("*.html"))
+PAGES_WITH_GOLD = GoldPages(UNSEEN)
+PAGES = PAGES_WITH_GOLD.names
+gold, extracted = PAGES_WITH_GOLD.gold, PAGES_WITH_GOLD.extracted
 
 # Mean body token F1 over the unseen pages. May only rise.
 F1_FLOOR = 0.99
-
-
-def gold(name: str) -> dict:
-    return json.loads((UNSEEN / f"{name}.json").read_text(encoding="utf-8"))
-
-
-@cache
-def extracted(name: str) -> Article:
-    return extract_article((UNSEEN / f"{name}.html").read_bytes(), gold(name)["url"])
-
-
-def collapsed(text: str) -> str:
-    return " ".join(normalize(text).split())
-
-
-def body_f1(predicted: str, expected: str) -> float:
-    got, want = Counter(tokens(predicted)), Counter(tokens(expected))
-    common = sum((got & want).values())
-    if not common:
-        return 0.0
-    precision, recall = common / sum(got.values()), common / sum(want.values())
-    return 2 * precision * recall / (precision + recall)
 
 
 def test_every_page_has_gold_and_provenance():
