@@ -123,7 +123,7 @@ def render_history(entries: list[VersionEntry], fmt: str = "text", *,
                 before, after = getattr(previous, name), getattr(entry, name)
                 if before != after:
                     lines.append(f"  {name}: {isolate(before or '—')} → {isolate(after or '—')}")
-            lines.extend(_change_lines(entry.diff or {}, style))
+            lines.extend(diff_lines(entry.diff or {}, "  ", style, edit_kinds=True))
             if not entry.diff:
                 lines.append("  (no sentence changed; only its normalised form differs)")
         lines.append("")
@@ -131,28 +131,16 @@ def render_history(entries: list[VersionEntry], fmt: str = "text", *,
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _change_lines(diff: Mapping[str, Any], style) -> list[str]:
-    """A version's diff for ``history``: per field, each change headed by its edit kinds."""
-    lines: list[str] = []
-    for name in DIFF_FIELDS:
-        field_diff = diff.get(name)
-        if not field_diff:
-            continue
-        lines.append(f"  {name}:")
-        for change in field_diff["changes"]:
-            kinds = change.get("edit_kinds") or []
-            if kinds:
-                lines.append("    " + style(f"[{', '.join(kinds)}]", fg="yellow"))
-            lines.extend(style(line, fg="red")
-                         for line in _sentence_lines(change["removed"], "    -"))
-            lines.extend(style(line, fg="green")
-                         for line in _sentence_lines(change["added"], "    +"))
-    return lines
-
-
-def diff_lines(diff: Mapping[str, Mapping[str, Any]], indent: str = "") -> list[str]:
+def diff_lines(diff: Mapping[str, Mapping[str, Any]], indent: str = "", style=None,
+               edit_kinds: bool = False) -> list[str]:
     """A per-field diff as terminal lines: ``title:`` / ``body:`` then ``-`` for removed and
-    ``+`` for added sentences, each sentence on its own right-to-left line (used by digests)."""
+    ``+`` for added sentences, each sentence on its own right-to-left line (used by digests).
+    ``style`` (click.style's signature) colours them; ``edit_kinds`` heads each change with
+    its kinds (used by ``history``)."""
+    def plain(text: str, **_: Any) -> str:
+        return text
+
+    style = style or plain
     lines: list[str] = []
     for name in DIFF_FIELDS:
         field_diff = diff.get(name)
@@ -160,8 +148,13 @@ def diff_lines(diff: Mapping[str, Mapping[str, Any]], indent: str = "") -> list[
             continue
         lines.append(f"{indent}{name}:")
         for change in field_diff["changes"]:
-            lines.extend(_sentence_lines(change["removed"], f"{indent}  -"))
-            lines.extend(_sentence_lines(change["added"], f"{indent}  +"))
+            kinds = change.get("edit_kinds") or []
+            if edit_kinds and kinds:
+                lines.append(f"{indent}  " + style(f"[{', '.join(kinds)}]", fg="yellow"))
+            lines.extend(style(line, fg="red")
+                         for line in _sentence_lines(change["removed"], f"{indent}  -"))
+            lines.extend(style(line, fg="green")
+                         for line in _sentence_lines(change["added"], f"{indent}  +"))
     return lines
 
 
