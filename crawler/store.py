@@ -15,8 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import random
 import sqlite3
+import time
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -49,6 +53,46 @@ class StoredArticle:
     fetched: str = field(default_factory=utcnow)
     raw_html: bytes | None = None  # the page as fetched; kept compressed with each version
     content_type: str | None = None
+
+
+LOCK_RETRIES = 5          # BEGIN IMMEDIATE attempts after the busy timeout gave up
+LOCK_BACKOFF = 0.5        # seconds before the first retry; doubles each time, with jitter
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database | sqlite3.Connection, *,
+                retries: int = LOCK_RETRIES, backoff: float = LOCK_BACKOFF) -> Iterator[sqlite3.Connection]:
+    """The one write transaction of the store: ``BEGIN IMMEDIATE`` (retried with a doubling
+    back-off when another writer holds the lock past the busy timeout), ``COMMIT`` when the
+    block ends, ``ROLLBACK`` when it raises. A rollback that fails itself (SQLite already
+    rolled back after a full disk or an I/O error) never hides the error that caused it.
+
+        with transaction(db) as conn:
+            conn.execute("INSERT ...")
+    """
+    conn = db.conn if isinstance(db, sqlite_utils.Database) else db
+    delay = backoff
+    for attempt in range(retries + 1):
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or attempt == retries:
+                raise
+            logger.warning("store is locked by another writer; retrying in %.1f s", delay)
+            time.sleep(delay * (1 + random.random() / 4))
+            delay *= 2
+    try:
+        yield conn
+    except BaseException:
+        if conn.in_transaction:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error as rollback_error:  # the original error is the one to report
+                logger.debug("rollback failed after an error: %s", rollback_error)
+        raise
+    else:
+        conn.execute("COMMIT")
 
 
 def content_hash(title: str, body: str) -> str:
@@ -226,9 +270,7 @@ def save_article(db: sqlite_utils.Database, article: StoredArticle,
     body differs from the latest stored version; otherwise only ``last_seen`` moves (and not
     even that with ``seen=False``, for re-extraction of a stored page)."""
     digest = content_hash(article.title, article.body)
-    conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(db) as conn:
         row = conn.execute(
             "SELECT content_hash FROM articles WHERE url = ?", [article.url]
         ).fetchone()
@@ -265,8 +307,4 @@ def save_article(db: sqlite_utils.Database, article: StoredArticle,
                  article.author, digest, article.fetched, run_id,
                  compress_page(article.raw_html), article.content_type],
             )
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     return result

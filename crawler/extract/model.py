@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,30 @@ class RemovedBlock:
     text: str
 
 
+ExtractionStatus = Literal["ok", "fallback", "collapsed", "empty", "error"]
+
+
+@dataclass(frozen=True)
+class ExtractionCheck:
+    """How far to trust one extraction, for the store's extraction health and ``--explain``.
+
+    - ``ok``: the body came from the article container and looks whole.
+    - ``fallback``: the first result looked wrong (empty, or far shorter than the container's
+      text) and a second opinion (trafilatura) was taken instead; ``reason`` says why.
+    - ``collapsed``: the body is far shorter than the container's running text and no second
+      opinion did better.
+    - ``empty``: no body at all on a page that has text.
+    - ``error``: the extractor raised; the body is a plain-text fallback; ``reason`` holds the
+      exception's type and message.
+    """
+
+    status: ExtractionStatus = "ok"
+    reason: str = ""
+    container: str = ""      # how the container was found: selector, itemprop, json-ld, article, ...
+    container_chars: int = 0  # running text in the container before cleaning
+    body_chars: int = 0
+
+
 @dataclass
 class Article:
     """An extracted article. ``body`` holds paragraphs separated by one blank line;
@@ -35,6 +60,7 @@ class Article:
     published: str | None = None
     author: str | None = None
     removed: list[RemovedBlock] = field(default_factory=list)
+    check: ExtractionCheck = field(default_factory=ExtractionCheck)
 
     @property
     def paragraphs(self) -> list[str]:
