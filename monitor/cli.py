@@ -225,7 +225,8 @@ def reextract(site, db, config, seeds, topics) -> None:
     finally:
         store.close()
     click.echo(f"re-extracted: {counts['changed']} changed, {counts['same']} unchanged, "
-               f"{counts['empty']} now empty (kept), {counts['no_page']} without a stored page")
+               f"{counts['empty']} now empty (kept), {counts['no_page']} without a stored page; "
+               f"{counts['problems']} with an extraction problem")
     if counts["changed"] and Path(ctx.topics).exists():
         _monitor(ctx)
 

@@ -67,6 +67,7 @@ HEALTH_PROBLEM_LABELS = {
     "no_articles": "لم يُعثر على أي مقال",
     "empty_bodies": "نصوص المقالات فارغة",
     "short_bodies": "نصوص المقالات أقصر كثيراً من المعتاد",
+    "extraction": "تعذّر استخراج نصوص المقالات",
 }
 
 
@@ -442,7 +443,10 @@ def _render_text(digest: Digest, generated: str) -> str:
                     else None,
                     f"raised: {alert.created}"]
             lines.append("    " + " · ".join(m for m in meta if m))
-            if alert.url:
+            if alert.details.get("urls"):
+                lines.append("    pages:")
+                lines.extend(f"      {url}" for url in alert.details["urls"])
+            elif alert.url:
                 lines.append(f"    first failing page: {alert.url}")
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
@@ -527,8 +531,10 @@ def _render_markdown(digest: Digest, generated: str) -> str:
             meta = [f"problem: {_md(alert.details['problem'])}"
                     if alert.details.get("problem") else None,
                     f"raised: {_md(alert.created)}",
-                    f"first failing page: {_md_url(alert.url)}" if alert.url else None]
+                    f"first failing page: {_md_url(alert.url)}"
+                    if alert.url and not alert.details.get("urls") else None]
             lines.append("  " + " · ".join(m for m in meta if m))
+            lines.extend(f"  - {_md_url(url)}" for url in alert.details.get("urls") or [])
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -773,10 +779,14 @@ def _html_health(alert: Alert) -> str:
              + "</h4>",
              f'<p class="reason" dir="ltr">{_e(alert.title)}</p>']
     meta = [f'{_AR["raised"]}: <time dir="ltr">{_e(alert.created)}</time>']
-    if alert.url:
+    urls = alert.details.get("urls") or []
+    if alert.url and not urls:
         meta.append(f'{_AR["failing"]}: <a class="url" dir="ltr" href="{_e(alert.url)}">'
                     f"{_e(alert.url)}</a>")
     parts.append(f'<p class="meta">{" · ".join(meta)}</p>')
+    if urls:
+        parts.append('<ul class="pages" dir="ltr">' + "".join(
+            f'<li><a class="url" href="{_e(url)}">{_e(url)}</a></li>' for url in urls) + "</ul>")
     parts.append("</article>")
     return "\n".join(parts)
 

@@ -12,6 +12,12 @@ After each monitor run, :func:`check_health` looks at each site's latest finishe
     every article page fails. A run in which some page answered ``304 Not Modified``
     (``crawl_runs.not_modified``) is not judged so: the site is as it was when it last
     yielded articles (a quiet site whose stored articles are no longer due for a re-fetch);
+``extraction``
+    the extractor failed on at least half of the pages it read in the run (at least
+    :data:`MIN_PAGES_EXTRACTION`): their bodies came out empty or collapsed, needed the
+    fallback, or the extractor raised (``extraction_problems``, written by
+    :mod:`crawler.pagestore`) — a redesign the extractor does not understand. The alert names
+    the pages (``details["urls"]``) and counts since the problem began (:func:`extraction_health`);
 ``empty_bodies``
     at least :data:`MIN_VERSIONS_EMPTY` versions were stored by the run and at least half of
     them have a body under :data:`EMPTY_BODY_CHARS` characters;
@@ -24,7 +30,8 @@ After each monitor run, :func:`check_health` looks at each site's latest finishe
 An alert is raised once per problem: the site's state (``monitor_state`` key
 ``health:<site>``) remembers the open problem, and the alert and the state are written in one
 transaction. While the problem lasts nothing more is raised; a different problem raises again.
-A site recovers from a body problem with a run whose bodies look usual, and from
+A site recovers from a body problem with a run whose bodies look usual (for ``extraction``: a
+run that read article pages and extracted them well), and from
 ``unreachable``/``no_articles`` only with a run that stores a new or changed article — a run
 that merely re-reads stored articles is not proof that new stories are found again, and would
 make the alert flap. After recovery, the same problem raises a new alert.
@@ -59,7 +66,11 @@ MIN_BASELINE = 5
 BASELINE_VERSIONS = 50
 SHORT_RATIO = 0.4
 
-PROBLEMS = ("unreachable", "no_articles", "empty_bodies", "short_bodies")
+MIN_PAGES_EXTRACTION = 2
+EXTRACTION_SHARE = 0.5
+EXTRACTION_URLS = 10  # pages named in an alert and in `raqib status`
+
+PROBLEMS = ("unreachable", "extraction", "no_articles", "empty_bodies", "short_bodies")
 _ARTICLE_PROBLEMS = ("unreachable", "no_articles")
 
 
@@ -74,6 +85,72 @@ class Diagnosis:
     details: dict
     url: str = ""
     stored: int = 0  # new + changed articles of the run
+    extracted: int = 0  # article pages the run read and extracted
+
+
+# What a run's extraction problems were, in words: one status, or several.
+_EXTRACTION_VERBS = {"empty": "came out empty", "collapsed": "collapsed",
+                     "fallback": "needed the fallback", "error": "failed with an error"}
+
+
+@dataclass
+class ExtractionHealth:
+    """A site's extraction problems since they began: over its latest crawl runs that read
+    article pages, back to the last one whose extraction had no problem."""
+
+    site: str
+    since: str                 # when the first of those runs started
+    runs: int
+    pages: int                 # article pages extracted in those runs
+    problems: int              # of which had an extraction problem
+    by_status: dict[str, int]  # empty | collapsed | fallback | error -> pages
+    urls: list[str]            # the pages with a problem, newest first (at most EXTRACTION_URLS)
+    latest_run: int            # the newest run counted
+    latest_pages: int          # pages extracted by that run
+    latest_problems: int       # of which had a problem
+
+    @property
+    def summary(self) -> str:
+        """«extraction collapsed on 14 of 20 pages of site X since <time>»."""
+        if len(self.by_status) == 1:
+            verb = _EXTRACTION_VERBS.get(next(iter(self.by_status)), "failed")
+            detail = ""
+        else:
+            verb = "failed"
+            detail = " (" + ", ".join(f"{n} {status}" for status, n in sorted(
+                self.by_status.items(), key=lambda item: (-item[1], item[0]))) + ")"
+        return (f"extraction {verb} on {self.problems} of {self.pages} pages of {self.site}"
+                f" since {self.since}{detail}")
+
+
+def extraction_health(db: sqlite_utils.Database, site: str,
+                      up_to_run: int | None = None) -> ExtractionHealth | None:
+    """``site``'s extraction problems since they began (up to run ``up_to_run``), or None
+    when its latest finished run that read article pages extracted them all well."""
+    runs = db.execute(
+        "SELECT r.id, r.started, r.extracted, (SELECT COUNT(*) FROM extraction_problems p"
+        " WHERE p.run_id = r.id) FROM crawl_runs r WHERE r.site = ? AND r.status != 'running'"
+        " AND r.extracted > 0 AND r.id <= ? ORDER BY r.id DESC",
+        [site, up_to_run if up_to_run is not None else 2**62]).fetchall()
+    streak = []
+    for run in runs:
+        if run[3] == 0:
+            break
+        streak.append(run)
+    if not streak:
+        return None
+    ids = [run[0] for run in streak]
+    marks = ",".join("?" * len(ids))
+    by_status = dict(db.execute(
+        f"SELECT status, COUNT(*) FROM extraction_problems WHERE run_id IN ({marks})"
+        " GROUP BY status", ids).fetchall())
+    urls = [url for (url,) in db.execute(
+        f"SELECT url FROM extraction_problems WHERE run_id IN ({marks})"
+        " GROUP BY url ORDER BY MAX(id) DESC LIMIT ?", [*ids, EXTRACTION_URLS])]
+    return ExtractionHealth(
+        site=site, since=streak[-1][1], runs=len(streak), pages=sum(r[2] for r in streak),
+        problems=sum(r[3] for r in streak), by_status=by_status, urls=urls,
+        latest_run=streak[0][0], latest_pages=streak[0][2], latest_problems=streak[0][3])
 
 
 def diagnose_run(db: sqlite_utils.Database, run: dict) -> Diagnosis:
@@ -86,13 +163,24 @@ def diagnose_run(db: sqlite_utils.Database, run: dict) -> Diagnosis:
                              " ORDER BY id LIMIT 1", [run_id]).fetchone()
     error_url = first_error[0] if first_error and first_error[0] else ""
 
-    def found(problem: str, reason: str, **more) -> Diagnosis:
+    extracted = run.get("extracted") or 0
+
+    def found(problem: str, reason: str, url: str | None = None, **more) -> Diagnosis:
         return Diagnosis(site, run_id, problem, reason, {"problem": problem, **figures, **more},
-                         url=error_url, stored=stored)
+                         url=error_url if url is None else url, stored=stored,
+                         extracted=extracted)
 
     if run["status"] == "failed" or (run["pages"] == 0 and run["errors"] > 0):
         return found("unreachable", f"{site}: the last crawl reached no page "
                                     f"({run['errors']} error(s))")
+    extraction = extraction_health(db, site, up_to_run=run_id)
+    if (extraction is not None and extraction.latest_run == run_id
+            and extraction.latest_pages >= MIN_PAGES_EXTRACTION
+            and extraction.latest_problems >= EXTRACTION_SHARE * extraction.latest_pages):
+        return found("extraction", extraction.summary, url=extraction.urls[0],
+                     since=extraction.since, extracted=extraction.pages,
+                     extraction_problems=extraction.problems, by_status=extraction.by_status,
+                     urls=extraction.urls)
     (seen,) = db.execute(
         "SELECT COUNT(*) FROM articles WHERE site = ? AND last_seen >= ?",
         [site, run["started"]]).fetchone()
@@ -121,7 +209,7 @@ def diagnose_run(db: sqlite_utils.Database, run: dict) -> Diagnosis:
                              f"(median {int(now)} characters, usually {int(usual)})",
                              versions=len(lengths), median_chars=int(now),
                              usual_chars=int(usual))
-    return Diagnosis(site, run_id, None, "healthy", figures, stored=stored)
+    return Diagnosis(site, run_id, None, "healthy", figures, stored=stored, extracted=extracted)
 
 
 def check_health(db: sqlite_utils.Database, now: str | None = None) -> list[Alert]:
@@ -150,7 +238,7 @@ def check_health(db: sqlite_utils.Database, now: str | None = None) -> list[Aler
                           matched=[], details=diagnosis.details, created=created)
             open_problem = diagnosis.problem
         elif diagnosis.problem is None and open_problem is not None:
-            if open_problem not in _ARTICLE_PROBLEMS or diagnosis.stored > 0:
+            if _recovered(open_problem, diagnosis):
                 logger.info("%s recovered from %s", diagnosis.site, open_problem)
                 open_problem = None
         written = _commit(db, run["site"], {"run_id": run["id"], "problem": open_problem}, alert)
@@ -158,6 +246,15 @@ def check_health(db: sqlite_utils.Database, now: str | None = None) -> list[Aler
             logger.info("health: %s", alert.title)
             raised.append(alert)
     return raised
+
+
+def _recovered(problem: str, healthy: Diagnosis) -> bool:
+    """Whether a healthy run is proof that the site's open ``problem`` is over."""
+    if problem in _ARTICLE_PROBLEMS:
+        return healthy.stored > 0  # new stories found again
+    if problem == "extraction":
+        return healthy.extracted > 0  # article pages read, and extracted well
+    return True
 
 
 def open_problems(db: sqlite_utils.Database) -> dict[str, str]:

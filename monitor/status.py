@@ -1,7 +1,8 @@
-"""``raqib status``: each site's last crawl, next crawl and errors, and the pending digest.
+"""``raqib status``: each site's last crawl, next crawl, errors and extraction problems, and the
+pending digest.
 
-Read-only: it looks at ``crawl_runs``, ``crawl_errors``, ``schedule_state`` (written by
-``raqib run``) and the outbox, and never changes them.
+Read-only: it looks at ``crawl_runs``, ``crawl_errors``, ``extraction_problems``,
+``schedule_state`` (written by ``raqib run``) and the outbox, and never changes them.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sqlite_utils
 
 from crawler.sites import Site
 
+from monitor.health import extraction_health
 from monitor.outbox import iso, outbox_state
 from monitor.scheduler import read_state
 
@@ -32,6 +34,9 @@ class SiteStatus:
     next_source: str              # "scheduled" | "estimated" | "now"
     errors_24h: int
     last_error: str | None
+    # pages whose extraction came out empty, collapsed, needed the fallback or failed, since
+    # that began (monitor.health.ExtractionHealth, with its "summary"); None: extraction is well
+    extraction: dict | None = None
 
 
 @dataclass
@@ -78,6 +83,7 @@ def collect_status(db: sqlite_utils.Database, sites: list[Site],
             last_error=(f"{last_error[0]} [{last_error[1]}] "
                         + (f"{last_error[2]}: " if last_error[2] else "") + last_error[3])
             if last_error else None,
+            extraction=_extraction(db, site.id),
         ))
     outbox = outbox_state(db)
     digest = state.get("digest") or {}
@@ -85,6 +91,13 @@ def collect_status(db: sqlite_utils.Database, sites: list[Site],
                   undelivered=outbox.undelivered, digest_next=digest.get("next_run"),
                   digest_last={k: digest.get(k) for k in ("last_started", "last_status",
                                                           "last_summary")} if digest else None)
+
+
+def _extraction(db: sqlite_utils.Database, site_id: str) -> dict | None:
+    health = extraction_health(db, site_id)
+    if health is None:
+        return None
+    return {"summary": health.summary, **asdict(health)}
 
 
 def render_status(status: Status, fmt: str = "text") -> str:
@@ -108,6 +121,9 @@ def render_status(status: Status, fmt: str = "text") -> str:
         lines.append(f"    errors in the last 24h: {s.errors_24h}")
         if s.last_error:
             lines.append(f"    last error: {s.last_error[:300]}")
+        if s.extraction:
+            lines.append(f"    extraction: {s.extraction['summary']}")
+            lines.extend(f"      {url}" for url in s.extraction["urls"])
     lines.append("digest:")
     lines.append(f"  alerts waiting for the next digest: {status.unbuilt_alerts}")
     if status.digest_next:
