@@ -33,6 +33,7 @@ from crawler.extract.metadata import (
     read_meta,
 )
 from crawler.extract.model import Article, ExtractionCheck, RemovedBlock, Selectors
+from crawler.extract.safetext import sanitised
 from crawler.extract.second_opinion import second_opinion
 from crawler.extract.tree import (
     INVISIBLE_TAGS,
@@ -57,6 +58,7 @@ _COPYRIGHT_MAX = 200
 _EMOJI_IMG = re.compile(r"emoji|smiley|wp-smiley", re.I)
 
 
+@sanitised  # terminal-safe, bidi-override-free, bounded title and body (crawler/extract/safetext.py)
 def extract_article(html: bytes | str, url: str | None = None, *, selectors: Selectors | None = None,
                     fetched: datetime | None = None, content_type: str | None = None) -> Article:
     """Extract title, body, date and author from one page. Never raises on bad HTML: a page
@@ -65,6 +67,7 @@ def extract_article(html: bytes | str, url: str | None = None, *, selectors: Sel
     try:
         return _extract(html, url, selectors, fetched, content_type)
     except Exception as exc:  # noqa: BLE001 — broken input must never stop a crawl
+        # not silent: the check says the extractor raised, and the store records it
         check = ExtractionCheck("error", f"{type(exc).__name__}: {exc}"[:300])
         try:
             article = _extract_plain(html, url, content_type)
@@ -130,7 +133,8 @@ def _extract_plain(html: bytes | str, url: str | None, content_type: str | None)
     text = decode_html(html, content_type) if isinstance(html, bytes) else html
     soup = BeautifulSoup(text, "html.parser")
     paragraphs = [collapse(p.get_text(" ")) for p in soup.find_all("p")]
-    return Article(url=url, title="", body="\n\n".join(p for p in paragraphs if p))
+    title = collapse(soup.title.get_text(" ")) if soup.title else ""
+    return Article(url=url, title=title, body="\n\n".join(p for p in paragraphs if p))
 
 
 # --- body ----------------------------------------------------------------------------------
