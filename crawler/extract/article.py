@@ -48,6 +48,7 @@ from crawler.extract.tree import (
 )
 
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+_ALL_HEADINGS = _HEADINGS | {"h1"}
 # class/id words of the standfirst a CMS prints just above the article text.
 _LEAD_HINT = re.compile(r"(?:^|[-_\s])(?:lead|lede|intro|standfirst|summary|excerpt|abstract)(?:$|[-_\s])")
 _LEAD_ITEMPROPS = frozenset({"description", "abstract"})
@@ -112,7 +113,8 @@ def _extract(html: bytes | str, url: str | None, selectors: Selectors | None,
     article = Article(url=url, title=title, body=body, published=published, author=author,
                       removed=removed)
     article.check = second_opinion(article, text, url, container,
-                                 pruned_running=running_chars(inside), page_running=running_chars(blocks))
+                                 pruned_running=running_chars(inside), page_running=running_chars(blocks),
+                                 page_text=sum(len(b.text) for b in blocks))
     return article
 
 
@@ -190,7 +192,8 @@ def _keep(blocks: list[Block], title: str, removed: list[RemovedBlock], *, stric
     bylines, date lines, disclaimers and copyright lines."""
     title_norm = " ".join(tokens(title))
     core = [i for i, b in enumerate(blocks)
-            if b.is_running_text and len(b.text) >= _CORE_MIN and _edge_phrase(b) is None]
+            if b.is_running_text and len(b.text) >= _CORE_MIN and b.owner.tag not in _ALL_HEADINGS
+            and _edge_phrase(b) is None]
     first, last = (core[0], core[-1]) if core else (len(blocks), -1)
     kept: list[Block] = []
     seen: set[str] = set()
