@@ -21,6 +21,7 @@ from crawler.extract.arabic import normalize, tokens
 from crawler.extract.clean import attr_words, clean, collapse, is_label_block
 from crawler.extract.dates import find_text_dates
 from crawler.extract.encoding import decode_html
+from crawler.extract.safetext import sanitised
 from crawler.extract.metadata import (
     find_author,
     find_published,
@@ -86,6 +87,7 @@ class Block:
         return 0.0
 
 
+@sanitised  # terminal-safe, bidi-override-free, bounded title and body (crawler/extract/safetext.py)
 def extract_article(html: bytes | str, url: str | None = None, *, selectors: Selectors | None = None,
                     fetched: datetime | None = None, content_type: str | None = None) -> Article:
     """Extract title, body, date and author from one page. Never raises on bad HTML: a page
