@@ -266,7 +266,7 @@ def build_scheduler(plan: RunPlan, now: datetime | None = None):
         scheduler.add_job(digest_job, schedule.trigger(start), args=[plan], id="digest",
                           name="digest", next_run_time=start, misfire_grace_time=None,
                           replace_existing=True)
-        caught_up = start <= now and last.started is not None
+        caught_up = start <= now   # only a time due while stopped is not in the future
         logger.info("digest: %s, first at %s%s", schedule.describe(), start.isoformat(),
                     " (one was due while stopped: sending now)" if caught_up else "")
         retry = max(config.digest.retry.total_seconds(), 1)

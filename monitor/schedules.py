@@ -11,8 +11,9 @@ from when the process started:
   schedule goes on from that run: the next interval counts from it, the next cron time is the
   first after it;
 - a run that started and never finished (the process was killed) is run again at start;
-- a job that never ran starts at once (crawls) or waits for its first due time (digests:
-  one interval from now, or the next cron time).
+- a job that never ran keeps the first time planned for it by the first start (so restarts
+  do not push a first digest away either); with nothing planned it starts at once (crawls)
+  or waits for its first due time (digests: one interval from now, or the next cron time).
 
 Everything here takes ``now`` and the last run as arguments and reads no clock, so
 ``build_scheduler`` and ``raqib status`` agree, and a test can walk through restarts.
@@ -32,17 +33,21 @@ _STORED_PRECISION = timedelta(seconds=1)
 
 @dataclass(frozen=True)
 class LastRun:
-    """A job's last run as ``schedule_state`` records it (``None``: never)."""
+    """A job's last run as ``schedule_state`` records it (``None``: never), and the next
+    run planned for it."""
 
     started: datetime | None = None
     finished: datetime | None = None
+    planned: datetime | None = None
 
     @classmethod
     def from_state(cls, row: dict | None) -> LastRun:
-        """From a ``schedule_state`` row (``last_started``, ``last_finished``) or ``None``."""
+        """From a ``schedule_state`` row (``last_started``, ``last_finished``, ``next_run``)
+        or ``None``."""
         row = row or {}
         return cls(started=_parse(row.get("last_started")),
-                   finished=_parse(row.get("last_finished")))
+                   finished=_parse(row.get("last_finished")),
+                   planned=_parse(row.get("next_run")))
 
     @property
     def interrupted(self) -> bool:
@@ -105,18 +110,22 @@ class Cron:
 
 
 def next_due(schedule: Schedule, last: LastRun) -> datetime | None:
-    """When ``schedule`` is due next after ``last`` (possibly already past); ``None`` when it
-    never ran, so nothing anchors it yet."""
-    return schedule.due_after(last.started) if last.started is not None else None
+    """When ``schedule`` is due next after ``last`` (possibly already past): one due time
+    after the last run, or the first time planned when it never ran; ``None`` when nothing
+    anchors it yet."""
+    return schedule.due_after(last.started) if last.started is not None else last.planned
 
 
 def first_run(schedule: Schedule, last: LastRun, now: datetime, *,
               at_once_if_new: bool) -> datetime:
     """When a (re)started ``raqib run`` runs the job first: its next due time, or ``now`` when
     that passed while it was down (once: the schedule continues from this run) or when the
-    last run was cut off. A job that never ran runs ``now`` when ``at_once_if_new`` (a
-    crawl), else at its first due time from ``now`` (a digest)."""
+    last run was cut off. A job that never ran keeps the time planned for it; with none, it
+    runs ``now`` when ``at_once_if_new`` (a crawl), else at its first due time from ``now``
+    (a digest)."""
     if last.started is None:
+        if last.planned is not None:
+            return max(last.planned, now)
         return now if at_once_if_new else max(schedule.due_after(now), now)
     if last.interrupted:
         return now

@@ -45,6 +45,9 @@ class Store:
     def ran(self, job: str, at: datetime, took: timedelta = timedelta(seconds=2)) -> None:
         write_state(self.path, job, last_started=iso(at), last_finished=iso(at + took))
 
+    def plan(self, job: str, at: datetime) -> None:
+        write_state(self.path, job, next_run=iso(at))
+
 
 @pytest.fixture
 def store(tmp_path) -> Store:
@@ -55,15 +58,18 @@ def live(store: Store, schedule, job: str, lives: list[tuple[datetime, datetime]
          at_once_if_new: bool = False) -> list[datetime]:
     """The times ``job`` runs when `raqib run` is up from each start to each stop of
     ``lives``: at start it reads the store, then it follows the job's trigger (APScheduler
-    asks ``trigger.get_next_fire_time(last_run_time, now)`` after each run)."""
+    asks ``trigger.get_next_fire_time(last_run_time, now)`` after each run), writing down
+    each run and the next time planned, as ``build_scheduler`` does."""
     runs = []
     for up, down in lives:
         at = first_run(schedule, store.last(job), up, at_once_if_new=at_once_if_new)
+        store.plan(job, at)
         trigger = schedule.trigger(at)
         while at < down:
             runs.append(at)
             store.ran(job, at)
             at = trigger.get_next_fire_time(at, at)
+            store.plan(job, at)
     return runs
 
 
@@ -104,6 +110,11 @@ def test_a_stop_spanning_due_digests_is_followed_by_exactly_one_digest_at_start(
 def test_a_digest_that_never_ran_waits_one_interval_and_a_crawl_starts_at_once(store):
     assert first_run(Every(HOUR), LastRun(), NOON, at_once_if_new=False) == NOON + HOUR
     assert first_run(Every(HOUR), LastRun(), NOON, at_once_if_new=True) == NOON
+
+
+def test_restarts_do_not_push_away_the_first_digest_of_a_new_store(store):
+    runs = live(store, Every(HOUR), "digest", restarts(NOON, HOUR / 2, 6))
+    assert runs == [NOON + HOUR, NOON + 2 * HOUR]    # planned by the first start, and kept
 
 
 def test_a_run_cut_off_by_a_kill_runs_again_at_start():
