@@ -18,6 +18,7 @@ class ArticleItem:
     fetched: str
     raw_html: bytes | None = None
     content_type: str | None = None
+    seen_as: tuple[str, ...] = ()  # other URLs it was found or fetched under (url_aliases)
 
 
 @dataclass
@@ -25,6 +26,6 @@ class CrawlError:
     """Something that went wrong on one URL; recorded in the store, the crawl goes on."""
 
     site: str
-    stage: str  # fetch | feed | sitemap | parse | store
+    stage: str  # url | fetch | robots | feed | sitemap | parse | store
     message: str
     url: str | None = None

@@ -18,8 +18,8 @@ from crawler.extract.model import Article
 from crawler.fetchstate import NOT_MODIFIED, PageFetched, record_article_changed, record_fetch
 from crawler.items import ArticleItem, CrawlError
 from crawler.store import (
-    StoredArticle, content_hash, count_in_run, finish_run, mark_seen, open_db, record_error, save_article,
-    start_run,
+    StoredArticle, content_hash, count_in_run, finish_run, mark_seen, open_db, record_aliases,
+    record_error, save_article, start_run,
 )
 
 if TYPE_CHECKING:
@@ -91,6 +91,7 @@ class StorePipeline:
                 published=item.published, author=item.author, fetched=item.fetched,
                 raw_html=item.raw_html, content_type=item.content_type,
             ), run_id=self.run_id)
+            record_aliases(self.db, item.url, item.site, item.seen_as, item.fetched)
         except Exception as exc:
             logger.exception("could not store %s", item.url)
             record_error(self.db, item.site, "store", f"could not store: {exc!r}", url=item.url,
