@@ -18,7 +18,6 @@ class ArticleItem:
     fetched: str
     raw_html: bytes | None = None
     content_type: str | None = None
-    seen_as: tuple[str, ...] = ()  # other URLs it was found or fetched under (url_aliases)
 
 
 @dataclass
@@ -29,3 +28,14 @@ class CrawlError:
     stage: str  # url | fetch | robots | feed | sitemap | parse | store
     message: str
     url: str | None = None
+
+
+@dataclass
+class SeenUnder:
+    """Other URLs an article was found or fetched under (a feed's tracked link, the URL
+    before a redirect or a canonical link); recorded in ``url_aliases``."""
+
+    site: str
+    url: str  # the URL the article is stored under
+    aliases: tuple[str, ...]
+    seen: str  # ISO-8601 UTC

@@ -1,8 +1,9 @@
 """raqib's downloader middlewares (enabled in :mod:`crawler.settings`).
 
-- :class:`UrlDoorMiddleware`: every request the downloader is given, the spider's own and
-  every redirect Scrapy follows, passes the site's door (:mod:`crawler.urls`); a refused one
-  is dropped with its reason, which the spider's errback records in ``crawl_errors``.
+- :class:`UrlDoorMiddleware` and :class:`RedirectDoorMiddleware`: every request the
+  downloader is given, the spider's own and every redirect's ``Location``, passes the site's
+  door (:mod:`crawler.urls`); a refused one is dropped with its reason, which the spider's
+  errback records in ``crawl_errors``.
 - :class:`ConditionalRequestMiddleware`: sends a page's stored validators back
   (``If-None-Match`` / ``If-Modified-Since``) and lets a ``304 Not Modified`` through to the
   callback; *which* pages get them is :func:`crawler.fetchstate.conditional_headers`'s rule.
@@ -32,20 +33,21 @@ class RefusedUrl(IgnoreRequest):
     """A request the site's URL door refused (scheme, host, user-info, length)."""
 
 
-class UrlDoorMiddleware:
-    """Refuses requests and redirects that the spider's ``door`` (a
-    :class:`crawler.urls.UrlDoor`) does not admit. Sits before Scrapy's OffsiteMiddleware
-    for requests, and sees a redirect before RedirectMiddleware follows it."""
-
+class _DoorMiddleware:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> UrlDoorMiddleware:
+    def from_crawler(cls, crawler: Crawler):
         return cls(crawler)
 
     def _door(self):
         return getattr(self.crawler.spider, "door", None)
+
+
+class UrlDoorMiddleware(_DoorMiddleware):
+    """Refuses requests the spider's ``door`` (a :class:`crawler.urls.UrlDoor`) does not admit;
+    sits before Scrapy's OffsiteMiddleware (50)."""
 
     def process_request(self, request: Request) -> None:
         door = self._door()
@@ -53,8 +55,19 @@ class UrlDoorMiddleware:
             return None
         admission = door.admit(request.url)
         if not admission.admitted:
+            redirected_from = request.meta.get("redirect_urls")
+            if redirected_from:
+                raise RefusedUrl(f"redirect from {redirected_from[-1]} to {admission.found} "
+                                 f"refused: {admission.refused}")
             raise RefusedUrl(f"refused {admission.found}: {admission.refused}")
         return None
+
+
+class RedirectDoorMiddleware(_DoorMiddleware):
+    """Refuses a redirect whose ``Location`` the door does not admit, before Scrapy's
+    RedirectMiddleware (600) follows it: a redirect off the site would otherwise be dropped
+    silently by the offsite check when it is scheduled, and one to ``file:`` passed on as a
+    bare 3xx."""
 
     def process_response(self, request: Request, response: Response) -> Response:
         door = self._door()

@@ -16,7 +16,7 @@ from crawler.extract.furniture import SiteFurniture
 from crawler.extract.model import Article
 
 from crawler.fetchstate import NOT_MODIFIED, PageFetched, record_article_changed, record_fetch
-from crawler.items import ArticleItem, CrawlError
+from crawler.items import ArticleItem, CrawlError, SeenUnder
 from crawler.store import (
     StoredArticle, content_hash, count_in_run, finish_run, mark_seen, open_db, record_aliases,
     record_error, save_article, start_run,
@@ -82,6 +82,9 @@ class StorePipeline:
         if isinstance(item, PageFetched):
             self._record_fetch(item)
             return item
+        if isinstance(item, SeenUnder):
+            record_aliases(self.db, item.url, item.site, item.aliases, item.seen)
+            return item
         if not isinstance(item, ArticleItem):
             raise DropItem(f"not an article: {type(item).__name__}")
         item = self._without_learned_furniture(item)
@@ -91,7 +94,6 @@ class StorePipeline:
                 published=item.published, author=item.author, fetched=item.fetched,
                 raw_html=item.raw_html, content_type=item.content_type,
             ), run_id=self.run_id)
-            record_aliases(self.db, item.url, item.site, item.seen_as, item.fetched)
         except Exception as exc:
             logger.exception("could not store %s", item.url)
             record_error(self.db, item.site, "store", f"could not store: {exc!r}", url=item.url,

@@ -39,6 +39,8 @@ DOWNLOADER_MIDDLEWARES = {
     # every request and redirect through the site's URL door (crawler/urls.py), before
     # Scrapy's own offsite check (50)
     "crawler.middlewares.UrlDoorMiddleware": 40,
+    # a redirect's Location through the same door, before RedirectMiddleware (600) follows it
+    "crawler.middlewares.RedirectDoorMiddleware": 650,
     # If-None-Match / If-Modified-Since from the store's fetch state (crawler/fetchstate.py)
     "crawler.middlewares.ConditionalRequestMiddleware": 450,
 }

@@ -49,7 +49,7 @@ from crawler.fetchstate import (
     NOT_MODIFIED, FetchState, PageFetched, earliest, load_fetch_state, parse_time, refetch_due,
     window_reference, within_window,
 )
-from crawler.items import ArticleItem, CrawlError
+from crawler.items import ArticleItem, CrawlError, SeenUnder
 from crawler.middlewares import RefusedUrl
 from crawler.sitemaps import read_robots, read_sitemap
 from crawler.sites import Site, load_sites
@@ -82,6 +82,7 @@ class NewsSpider(scrapy.Spider):
         self.known: dict[str, FetchState] = {}  # what the store knows of the site's URLs
         self.aliases: dict[str, str] = {}       # other URLs of stored articles -> their URL
         self.seen_as: dict[str, set[str]] = {}  # this crawl: article URL -> URLs it was found as
+        self.parsed: set[str] = set()           # articles whose URLs this crawl recorded
         self.articles_considered: set[str] = set()
         self.skipped = {"not_due": 0, "too_old": 0}
         self.sitemap_max_size = 0
@@ -249,14 +250,16 @@ class NewsSpider(scrapy.Spider):
 
     def _article_request(self, url: str, listed: datetime | None = None,
                          reference: datetime | None = None,
-                         seen_as: str | None = None) -> Iterator[scrapy.Request]:
+                         seen_as: str | None = None) -> Iterator[Any]:
         """A request for an article, when it is worth one: a stored article when it is due
         for a check, a never-stored one when its listed date is within the site's window
         (and the crawl's max_pages allows). ``url`` is canonical; a URL a stored article was
         seen under before stands for that article."""
         url = self.aliases.get(url, url)
-        if seen_as and seen_as != url:
+        if seen_as and seen_as != url and seen_as not in self.seen_as.get(url, ()):
             self.seen_as.setdefault(url, set()).add(seen_as)
+            if url in self.parsed:  # found under one more URL after it was fetched
+                yield SeenUnder(self.site_id, url, (seen_as,), self._clock().isoformat(timespec="seconds"))
         if url in self.articles_considered:
             return
         self.articles_considered.add(url)
@@ -305,8 +308,12 @@ class NewsSpider(scrapy.Spider):
             url=url, site=self.site_id, title=article.title, body=article.body,
             published=article.published, author=article.author,
             fetched=fetched.isoformat(timespec="seconds"), raw_html=response.body,
-            content_type=content_type, seen_as=self._other_urls(url, response),
+            content_type=content_type,
         )
+        self.parsed.add(url)
+        others = self._other_urls(url, response)
+        if others:
+            yield SeenUnder(self.site_id, url, others, fetched.isoformat(timespec="seconds"))
         yield self._page_fetched(response, "article", fetched, url=url)
 
     def _article_url(self, response: Response) -> tuple[str, list[CrawlError]]:
@@ -377,8 +384,12 @@ class NewsSpider(scrapy.Spider):
         stage = "fetch"
         if failure.check(HttpError):
             message = f"HTTP {failure.value.response.status}"
-        elif failure.check(RefusedUrl):
+        elif failure.check(RefusedUrl):  # recorded under the URL the crawl asked for
             stage, message = "url", str(failure.value)
+            request_url = request.meta.get("redirect_urls", [request.url])[0]
+            logger.warning("%s: %s", self.site_id, message)
+            yield CrawlError(self.site_id, stage, message, request_url)
+            return
         elif failure.check(IgnoreRequest):
             reason = str(failure.value) or "no reason given"
             if reason == ROBOTS_FORBIDDEN:
