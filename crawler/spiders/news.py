@@ -1,6 +1,7 @@
 """The one generic spider: a seed file tells it where a site's feeds, sitemaps and listing
 pages are and which links are articles. Parsing lives in ``crawler.extract`` and
-``crawler.sitemaps``; every URL found enters through the site's door (:mod:`crawler.urls`):
+``crawler.sitemaps``; article pages are extracted and stored by the pipeline
+(:mod:`crawler.pagestore`); every URL found enters through the site's door (:mod:`crawler.urls`):
 only http(s) on the site's allowed domains, in canonical form, each refusal a ``crawl_errors``
 row (stage ``url``) naming the reason.
 
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,13 +45,12 @@ from scrapy.http import TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawler.extract import extract_article
 from crawler.extract.feeds import Discovered, parse_feed
 from crawler.fetchstate import (
     NOT_MODIFIED, FetchState, PageFetched, earliest, load_fetch_state, parse_time, refetch_due,
     window_reference, within_window,
 )
-from crawler.items import ArticleItem, CrawlError, SeenUnder
+from crawler.items import CrawlError, SeenUnder
 from crawler.middlewares import RefusedUrl
 from crawler.sitemaps import read_robots, read_sitemap
 from crawler.sites import Site, load_sites
@@ -283,38 +284,22 @@ class NewsSpider(scrapy.Spider):
         yield self._request(url, self.parse_article, meta)
 
     def parse_article(self, response: Response) -> Iterator[Any]:
+        """An article page: as fetched, with its validators, under the URL it is stored under
+        (see :meth:`_article_url`). A ``304`` is a visit that found it as stored; a full answer
+        is extracted and stored by the pipeline (:func:`crawler.pagestore.store_page`),
+        validators in the same transaction."""
         url, refusals = self._article_url(response)
         yield from refusals
         if response.status == NOT_MODIFIED:  # as stored: nothing to extract, nothing to store
             yield self._page_fetched(response, "article", url=url)
             return
-        fetched = self._clock()
-        content_type = _header(response, "Content-Type")
-        try:
-            article = extract_article(response.body, url, selectors=self.site.selectors,
-                                      fetched=fetched, content_type=content_type)
-        except Exception as exc:  # the extractor must not raise; if it does, record and go on
-            logger.exception("extractor failed on %s", response.url)
-            yield CrawlError(self.site_id, "parse", f"extractor failed: {exc!r}", url)
-            return
-        if not article.title.strip() or not article.body.strip():
-            missing = " and ".join(
-                name for name, value in (("title", article.title), ("body", article.body))
-                if not value.strip()
-            )
-            yield CrawlError(self.site_id, "parse", f"no article {missing} found on the page", url)
-            return
-        yield ArticleItem(
-            url=url, site=self.site_id, title=article.title, body=article.body,
-            published=article.published, author=article.author,
-            fetched=fetched.isoformat(timespec="seconds"), raw_html=response.body,
-            content_type=content_type,
-        )
+        page = replace(self._page_fetched(response, "article", url=url), body=response.body,
+                       content_type=_header(response, "Content-Type"))
         self.parsed.add(url)
         others = self._other_urls(url, response)
         if others:
-            yield SeenUnder(self.site_id, url, others, fetched.isoformat(timespec="seconds"))
-        yield self._page_fetched(response, "article", fetched, url=url)
+            yield SeenUnder(self.site_id, url, others, page.fetched)
+        yield page
 
     def _article_url(self, response: Response) -> tuple[str, list[CrawlError]]:
         """The URL an article is stored under: the page's canonical link (``<link
