@@ -9,6 +9,11 @@ Tables
 - ``alerts``: alerts raised by the monitor.
 - ``fetch_state``: per-URL validators and fetch times for incremental crawling
   (see :mod:`crawler.fetchstate`).
+- ``url_aliases``: the other URLs an article was seen under (a feed's tracked link, the URL
+  before a redirect, the fetched URL when the page names another canonical one), each
+  pointing at the one URL it is stored under (see :mod:`crawler.urls`).
+- ``extraction_problems``: every page whose extraction came out empty or collapsed, needed the
+  fallback or raised (see :mod:`crawler.pagestore`).
 """
 
 from __future__ import annotations
@@ -159,7 +164,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             status TEXT NOT NULL DEFAULT 'running',
             not_modified INTEGER NOT NULL DEFAULT 0,
             requests INTEGER NOT NULL DEFAULT 0,
-            bytes INTEGER NOT NULL DEFAULT 0
+            bytes INTEGER NOT NULL DEFAULT 0,
+            extracted INTEGER NOT NULL DEFAULT 0
         );
         CREATE INDEX IF NOT EXISTS crawl_runs_site ON crawl_runs(site, started);
         CREATE TABLE IF NOT EXISTS crawl_errors (
@@ -203,10 +209,32 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             status INTEGER
         );
         CREATE INDEX IF NOT EXISTS fetch_state_site ON fetch_state(site);
+        CREATE TABLE IF NOT EXISTS url_aliases (
+            alias TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            site TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS url_aliases_url ON url_aliases(url);
+        CREATE TABLE IF NOT EXISTS extraction_problems (
+            id INTEGER PRIMARY KEY,
+            site TEXT NOT NULL,
+            url TEXT NOT NULL,
+            status TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            container TEXT NOT NULL DEFAULT '',
+            container_chars INTEGER NOT NULL DEFAULT 0,
+            body_chars INTEGER NOT NULL DEFAULT 0,
+            run_id INTEGER REFERENCES crawl_runs(id),
+            created TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS extraction_problems_run ON extraction_problems(run_id);
         """
     )
     _add_missing_columns(db, "versions", {"raw_html": bytes, "content_type": str})
-    _add_missing_columns(db, "crawl_runs", {"not_modified": int, "requests": int, "bytes": int},
+    _add_missing_columns(db, "crawl_runs", {"not_modified": int, "requests": int, "bytes": int,
+                                            "extracted": int},
                          not_null_default=0)
 
 
@@ -241,8 +269,8 @@ def finish_run(db: sqlite_utils.Database, run_id: int, status: str = "finished",
 
 
 def count_in_run(db: sqlite_utils.Database, run_id: int, column: str) -> None:
-    """Add one to a counter (pages, new, changed, errors, not_modified) of a run."""
-    if column not in {"pages", "new", "changed", "errors", "not_modified"}:
+    """Add one to a counter (pages, new, changed, errors, not_modified, extracted) of a run."""
+    if column not in {"pages", "new", "changed", "errors", "not_modified", "extracted"}:
         raise ValueError(f"not a run counter: {column}")
     db.execute(f"UPDATE crawl_runs SET {column} = {column} + 1 WHERE id = ?", [run_id])
 
@@ -266,45 +294,71 @@ def mark_seen(db: sqlite_utils.Database, url: str, seen: str) -> None:
 
 def save_article(db: sqlite_utils.Database, article: StoredArticle,
                  run_id: int | None = None, seen: bool = True) -> SaveResult:
-    """Store one fetched article. A new version is written only when the normalised title or
-    body differs from the latest stored version; otherwise only ``last_seen`` moves (and not
-    even that with ``seen=False``, for re-extraction of a stored page)."""
-    digest = content_hash(article.title, article.body)
+    """Store one fetched article in a transaction of its own (see :func:`write_article`)."""
     with transaction(db) as conn:
-        row = conn.execute(
-            "SELECT content_hash FROM articles WHERE url = ?", [article.url]
-        ).fetchone()
-        if row is not None and row[0] == digest:
-            if seen:
-                conn.execute("UPDATE articles SET last_seen = ? WHERE url = ?",
-                             [article.fetched, article.url])
-            result: SaveResult = "same"
-        else:
-            fields = [article.site, article.title, article.body, article.published,
-                      article.author, article.fetched, digest]
-            if row is None:
-                conn.execute(
-                    "INSERT INTO articles (site, title, body, published, author, last_seen,"
-                    " content_hash, first_seen, url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    fields + [article.fetched, article.url],
-                )
-                result = "new"
-            else:
-                conn.execute(
-                    "UPDATE articles SET site = ?, title = ?, body = ?, published = ?,"
-                    " author = ?, last_seen = ?, content_hash = ? WHERE url = ?",
-                    fields + [article.url],
-                )
-                result = "changed"
-            (latest,) = conn.execute(
-                "SELECT COALESCE(MAX(version), 0) FROM versions WHERE url = ?", [article.url]
-            ).fetchone()
-            conn.execute(
-                "INSERT INTO versions (url, version, title, body, published, author,"
-                " content_hash, seen, run_id, raw_html, content_type)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [article.url, latest + 1, article.title, article.body, article.published,
-                 article.author, digest, article.fetched, run_id,
-                 compress_page(article.raw_html), article.content_type],
-            )
+        return write_article(conn, article, run_id=run_id, seen=seen)
+
+
+def write_article(conn: sqlite3.Connection, article: StoredArticle,
+                  run_id: int | None = None, seen: bool = True) -> SaveResult:
+    """Write one fetched article inside the caller's transaction. A new version is written
+    only when the normalised title or body differs from the latest stored version; otherwise
+    only ``last_seen`` moves (and not even that with ``seen=False``, for re-extraction of a
+    stored page)."""
+    digest = content_hash(article.title, article.body)
+    row = conn.execute(
+        "SELECT content_hash FROM articles WHERE url = ?", [article.url]
+    ).fetchone()
+    if row is not None and row[0] == digest:
+        if seen:
+            conn.execute("UPDATE articles SET last_seen = ? WHERE url = ?",
+                         [article.fetched, article.url])
+        return "same"
+    fields = [article.site, article.title, article.body, article.published,
+              article.author, article.fetched, digest]
+    if row is None:
+        conn.execute(
+            "INSERT INTO articles (site, title, body, published, author, last_seen,"
+            " content_hash, first_seen, url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            fields + [article.fetched, article.url],
+        )
+        result: SaveResult = "new"
+    else:
+        conn.execute(
+            "UPDATE articles SET site = ?, title = ?, body = ?, published = ?,"
+            " author = ?, last_seen = ?, content_hash = ? WHERE url = ?",
+            fields + [article.url],
+        )
+        result = "changed"
+    (latest,) = conn.execute(
+        "SELECT COALESCE(MAX(version), 0) FROM versions WHERE url = ?", [article.url]
+    ).fetchone()
+    conn.execute(
+        "INSERT INTO versions (url, version, title, body, published, author,"
+        " content_hash, seen, run_id, raw_html, content_type)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [article.url, latest + 1, article.title, article.body, article.published,
+         article.author, digest, article.fetched, run_id,
+         compress_page(article.raw_html), article.content_type],
+    )
     return result
+
+
+def record_aliases(db: sqlite_utils.Database, url: str, site: str, aliases: tuple[str, ...],
+                   seen: str) -> None:
+    """Remember the other URLs the article stored under ``url`` was seen under at ``seen``."""
+    if not aliases:
+        return
+    with transaction(db) as conn:
+        conn.executemany(
+            "INSERT INTO url_aliases (alias, url, site, first_seen, last_seen)"
+            " VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (alias) DO UPDATE SET url = excluded.url, last_seen = excluded.last_seen",
+            [(alias, url, site, seen, seen) for alias in aliases if alias != url],
+        )
+
+
+def load_aliases(db: sqlite_utils.Database, site: str) -> dict[str, str]:
+    """Every other URL a stored article of ``site`` was seen under, to the URL it is stored
+    under."""
+    return dict(db.execute("SELECT alias, url FROM url_aliases WHERE site = ?", [site]).fetchall())

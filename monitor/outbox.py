@@ -32,7 +32,8 @@ import sqlite_utils
 
 from monitor.alerts import query_alerts
 from monitor.digest import with_sources
-from monitor.notify import Channel, DeliveryError, DigestMessage
+from monitor.notify import Channel, DigestMessage
+from monitor.redact import failure_reason
 
 if TYPE_CHECKING:
     from monitor.config import DigestSettings
@@ -177,8 +178,7 @@ def _deliver(db: sqlite_utils.Database, row: dict, channel: Channel,
     try:
         note = channel.send(message)
     except Exception as exc:  # any failure is recorded and retried, never a crash of the run
-        reason = _scrub(str(exc) if isinstance(exc, DeliveryError) else f"{exc!r}",
-                        channel.secrets())
+        reason = failure_reason(exc, channel.secrets())
         attempts = row["attempts"] + 1
         wait = min(settings.retry * 2 ** (attempts - 1), settings.retry_max)
         db.conn.execute(
@@ -218,13 +218,6 @@ def load_message(db: sqlite_utils.Database, digest_id: int,
     alerts = with_sources(db, [a for a in query_alerts(db, since=oldest) if a.id in ids])
     return DigestMessage(id=digest_id, generated=created, alerts=alerts,
                          subject=settings.subject)
-
-
-def _scrub(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text[:1000]
 
 
 @dataclass
