@@ -131,8 +131,8 @@ def test_the_migrated_store_crawls_monitors_searches_and_digests(world):
         db.close()
 
     with DemoServer(edition=1) as server:
-        base_url = server.base_url
-        world.add_seed("demo", demo_seed_toml(base_url))
+        base_url = server.base_url + "/"  # with its slash: port 3375 is not port 33753
+        world.add_seed("demo", demo_seed_toml(server.base_url))
         outcome = world.crawl("demo")
     assert outcome.returncode == 0, outcome.messages
     (run,) = outcome.runs
@@ -141,12 +141,12 @@ def test_the_migrated_store_crawls_monitors_searches_and_digests(world):
     db = world.db()
     try:
         raised = run_monitor(db, topics)
-        assert raised and all(base_url in alert.url for alert in raised)
+        assert raised and all(alert.url.startswith(base_url) for alert in raised)
         assert {a["url"] for a in old["articles"]} < {a["url"] for a in db["articles"].rows}
         sync_search_index(db)
         hits = {hit.url for hit in search(db, "معرض بغداد الدولي للكتاب")}
-        assert any(url.endswith("18004.html") and base_url not in url for url in hits)
-        assert any(url.endswith("18004.html") and base_url in url for url in hits)
+        assert any(url.endswith("18004.html") and not url.startswith(base_url) for url in hits)
+        assert any(url.endswith("18004.html") and url.startswith(base_url) for url in hits)
         digest = build_digest(db, [SimpleNamespace(name="file")])
         in_digest = {row[0] for row in db.execute(
             "SELECT alert_id FROM digest_alerts WHERE digest_id = ?", [digest])}
