@@ -83,7 +83,10 @@ class FetchState:
 @dataclass
 class PageFetched:
     """What the spider yields for a page it used (or found unchanged): the pipeline records
-    it in ``fetch_state``, and counts a 304 as ``not_modified`` in the run."""
+    it in ``fetch_state``, and counts a 304 as ``not_modified`` in the run. An article page
+    answered in full carries its ``body``: the pipeline hands it to
+    :func:`crawler.pagestore.store_page`, which stores the article and these validators in one
+    transaction."""
 
     url: str
     site: str
@@ -93,6 +96,8 @@ class PageFetched:
     etag: str | None = None
     last_modified: str | None = None
     published: str | None = None  # the date a feed or sitemap listed for the article
+    body: bytes | None = None     # an article page answered in full: the page as fetched
+    content_type: str | None = None
 
 
 # The rules -------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""What the spider yields: cleaned articles and errors, both stored by the pipeline."""
+"""What the spider yields besides pages (:class:`crawler.fetchstate.PageFetched`): errors,
+recorded by the pipeline."""
 
 from __future__ import annotations
 
@@ -6,25 +7,10 @@ from dataclasses import dataclass
 
 
 @dataclass
-class ArticleItem:
-    """One article page, fetched and cleaned."""
-
-    url: str
-    site: str
-    title: str
-    body: str
-    published: str | None
-    author: str | None
-    fetched: str
-    raw_html: bytes | None = None
-    content_type: str | None = None
-
-
-@dataclass
 class CrawlError:
     """Something that went wrong on one URL; recorded in the store, the crawl goes on."""
 
     site: str
-    stage: str  # fetch | feed | sitemap | parse | store
+    stage: str  # seed | fetch | feed | sitemap | parse | extract | store
     message: str
     url: str | None = None

@@ -1,25 +1,24 @@
-"""The one pipeline: validate what the spider yields and write it to the store, counting the
-run's pages, new and changed articles, errors and ``304 Not Modified`` answers in
-``crawl_runs``, with the requests sent and the bytes received (Scrapy's downloader stats)."""
+"""The one pipeline: what the spider yields goes to the store. An article page answered in
+full goes through :func:`crawler.pagestore.store_page` (extract, strip learned furniture,
+compare, save with its validators, in one transaction); errors and the other pages' fetches are
+recorded; the run's pages, new and changed articles, pages extracted, errors and ``304 Not
+Modified`` answers are counted in ``crawl_runs``, with the requests sent and the bytes received
+(Scrapy's downloader stats)."""
 
 from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING, Any
 
-from dataclasses import replace
-
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from crawler.extract.furniture import SiteFurniture
-from crawler.extract.model import Article
-
-from crawler.fetchstate import NOT_MODIFIED, PageFetched, record_article_changed, record_fetch
-from crawler.items import ArticleItem, CrawlError
+from crawler.fetchstate import NOT_MODIFIED, PageFetched, record_fetch
+from crawler.items import CrawlError
+from crawler.pagestore import store_page
 from crawler.store import (
-    StoredArticle, content_hash, count_in_run, finish_run, mark_seen, open_db, record_error, save_article,
-    start_run,
+    count_in_run, finish_run, mark_seen, open_db, record_error, start_run, transaction,
 )
 
 if TYPE_CHECKING:
@@ -38,6 +37,7 @@ class StorePipeline:
         self.db = None
         self.run_id: int | None = None
         self.site_id = "?"
+        self.selectors = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -47,6 +47,7 @@ class StorePipeline:
 
     def open_spider(self, spider: Spider) -> None:
         self.site_id = getattr(spider, "site_id", spider.name)
+        self.selectors = getattr(getattr(spider, "site", None), "selectors", None)
         self.db = open_db(self.db_path)
         self.run_id = start_run(self.db, self.site_id)
         self.furniture = SiteFurniture(self.db.conn)
@@ -64,10 +65,13 @@ class StorePipeline:
         run = self.db["crawl_runs"].get(self.run_id)
         failed = run["pages"] == 0 and run["errors"] > 0
         finish_run(self.db, self.run_id, status="failed" if failed else "finished")
+        (problems,) = self.db.execute("SELECT COUNT(*) FROM extraction_problems WHERE run_id = ?",
+                                      [self.run_id]).fetchone()
         logger.info("crawl run %s of %s: %s pages (%s not modified), %s new, %s changed, "
-                    "%s errors; %s requests, %s bytes received", self.run_id, self.site_id,
-                    run["pages"], run["not_modified"], run["new"], run["changed"],
-                    run["errors"], run["requests"], run["bytes"])
+                    "%s errors; %s extracted, %s with an extraction problem; %s requests, "
+                    "%s bytes received", self.run_id, self.site_id, run["pages"],
+                    run["not_modified"], run["new"], run["changed"], run["errors"],
+                    run["extracted"], problems, run["requests"], run["bytes"])
         self.db.close()
 
     def response_received(self, response, request, spider) -> None:
@@ -79,58 +83,31 @@ class StorePipeline:
             record_error(self.db, item.site, item.stage, item.message, url=item.url,
                          run_id=self.run_id)
             return item
-        if isinstance(item, PageFetched):
+        if not isinstance(item, PageFetched):
+            raise DropItem(f"not a page: {type(item).__name__}")
+        if item.kind == "article" and item.status != NOT_MODIFIED:
+            self._store(item)
+        else:
             self._record_fetch(item)
-            return item
-        if not isinstance(item, ArticleItem):
-            raise DropItem(f"not an article: {type(item).__name__}")
-        item = self._without_learned_furniture(item)
-        try:
-            result = save_article(self.db, StoredArticle(
-                url=item.url, site=item.site, title=item.title, body=item.body,
-                published=item.published, author=item.author, fetched=item.fetched,
-                raw_html=item.raw_html, content_type=item.content_type,
-            ), run_id=self.run_id)
-        except Exception as exc:
-            logger.exception("could not store %s", item.url)
-            record_error(self.db, item.site, "store", f"could not store: {exc!r}", url=item.url,
-                         run_id=self.run_id)
-            raise DropItem(str(exc)) from exc
-        if result in ("new", "changed"):
-            count_in_run(self.db, self.run_id, result)
-            record_article_changed(self.db, item.url, item.site, item.fetched)
-        logger.debug("%s: %s", result, item.url)
         return item
 
-    def _without_learned_furniture(self, item: ArticleItem) -> ArticleItem:
-        """Learn the page's paragraphs for its site, and drop those that recur across the
-        site's pages (a standing plug, a disclaimer the cleaner did not know).
-
-        A paragraph can become furniture after an article was stored with it; when the page
-        differs from the stored text only by such paragraphs, the stored text is kept, so
-        learning never makes a version of its own."""
-        article = Article(url=item.url, title=item.title, body=item.body)
-        self.furniture.learn(item.site, item.url, article)
-        stripped = self.furniture.strip(item.site, article)
-        if not stripped.paragraphs:
-            return item  # never strip a page bare
-        stored = self.db.execute("SELECT title, body FROM articles WHERE url = ?",
-                                 [item.url]).fetchone()
-        if stored is not None:
-            stored_stripped = self.furniture.strip(item.site, Article(item.url, *stored))
-            if (content_hash(stored_stripped.title, stored_stripped.body)
-                    == content_hash(stripped.title, stripped.body)):
-                return replace(item, title=stored[0], body=stored[1])
-        if stripped.body != item.body:
-            logger.debug("%s: dropped %d learned furniture paragraph(s)", item.url,
-                         len(stripped.removed) - len(article.removed))
-        return replace(item, body=stripped.body)
+    def _store(self, page: PageFetched) -> None:
+        try:
+            stored = store_page(self.db, page, selectors=self.selectors, run_id=self.run_id,
+                                furniture=self.furniture)
+        except Exception as exc:
+            logger.exception("could not store %s", page.url)
+            record_error(self.db, page.site, "store", f"could not store: {exc!r}", url=page.url,
+                         run_id=self.run_id)
+            raise DropItem(str(exc)) from exc
+        logger.debug("%s: %s (extraction %s)", stored.result, page.url, stored.check.status)
 
     def _record_fetch(self, page: PageFetched) -> None:
         """Remember a page's validators; a 304 is counted, and for an article it is a visit
         that found it as stored (``last_seen`` moves, no version is written)."""
-        if page.status == NOT_MODIFIED:
-            count_in_run(self.db, self.run_id, "not_modified")
-            if page.kind == "article":
-                mark_seen(self.db, page.url, page.fetched)
-        record_fetch(self.db, page)
+        with transaction(self.db):
+            if page.status == NOT_MODIFIED:
+                count_in_run(self.db, self.run_id, "not_modified")
+                if page.kind == "article":
+                    mark_seen(self.db, page.url, page.fetched)
+            record_fetch(self.db, page)

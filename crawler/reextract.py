@@ -1,8 +1,10 @@
 """Run the current extractor again over the pages kept in the store.
 
-Each article's latest stored page is extracted again; a new version is recorded only where the
-cleaned text changes (an improved cleaner that drops a leftover share bar makes a version; one
-that changes nothing makes none).
+Each article's latest stored page goes through :func:`crawler.pagestore.store_page`, as in a
+crawl: extracted, its site's learned furniture stripped, compared with the stored version. A new
+version is recorded only where the cleaned text changes (an improved cleaner that drops a
+leftover share bar makes a version; one that changes nothing makes none, and neither does
+furniture learned since the page was stored).
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from collections.abc import Mapping
 
 import sqlite_utils
 
-from crawler.extract import extract_article
+from crawler.extract.furniture import SiteFurniture
 from crawler.extract.model import Selectors
-from crawler.store import StoredArticle, decompress_page, save_article, utcnow
+from crawler.fetchstate import PageFetched
+from crawler.pagestore import store_page
+from crawler.store import decompress_page, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -24,9 +28,11 @@ def reextract(db: sqlite_utils.Database, site: str | None = None,
               selectors: Mapping[str, Selectors] | None = None) -> Counter:
     """Re-extract the latest stored page of every article (of ``site``, when given).
 
-    Returns counts of ``changed``, ``same``, ``no_page`` (stored before pages were kept) and
-    ``empty`` (the extractor now finds no text: the stored version is kept, nothing is lost)."""
+    Returns counts of ``changed``, ``same``, ``no_page`` (stored before pages were kept),
+    ``empty`` (the extractor now finds no text: the stored version is kept, nothing is lost)
+    and ``problems`` (pages whose extraction is now empty, collapsed, a fallback or an error)."""
     counts: Counter = Counter()
+    furniture = SiteFurniture(db.conn)
     where, params = ("WHERE a.site = ?", [site]) if site else ("", [])
     rows = db.query(
         f"""SELECT a.url, a.site, v.raw_html, v.content_type
@@ -38,17 +44,16 @@ def reextract(db: sqlite_utils.Database, site: str | None = None,
         if page is None:
             counts["no_page"] += 1
             continue
-        article = extract_article(page, row["url"], content_type=row["content_type"],
-                                  selectors=(selectors or {}).get(row["site"]))
-        if not article.title.strip() or not article.body.strip():
-            logger.warning("re-extraction found no text on %s; keeping the stored version",
-                           row["url"])
+        stored = store_page(db, PageFetched(
+            url=row["url"], site=row["site"], kind="article", status=200, fetched=utcnow(),
+            body=page, content_type=row["content_type"],
+        ), selectors=(selectors or {}).get(row["site"]), seen=False, furniture=furniture)
+        if stored.problem:
+            counts["problems"] += 1
+        if stored.result == "no_text":
+            logger.warning("re-extraction found no %s on %s; keeping the stored version",
+                           stored.missing, row["url"])
             counts["empty"] += 1
-            continue
-        result = save_article(db, StoredArticle(
-            url=row["url"], site=row["site"], title=article.title, body=article.body,
-            published=article.published, author=article.author, fetched=utcnow(),
-            raw_html=page, content_type=row["content_type"],
-        ), seen=False)
-        counts["changed" if result == "changed" else "same"] += 1
+        else:
+            counts["changed" if stored.result == "changed" else "same"] += 1
     return counts

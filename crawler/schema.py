@@ -29,8 +29,15 @@ Tables (version 1)
 - ``schedule_state``: when each job of ``raqib run`` last ran and runs next
   (``monitor.scheduler``).
 
+Version 2
+- ``extraction_problems``: every page whose extraction came out empty or collapsed, needed the
+  fallback or raised (``crawler.pagestore``); ``crawl_runs.extracted``: pages extracted.
+
 To change the schema, append a step to :data:`MIGRATIONS` (never edit a released one) and
-describe it here; ``tests/test_schema.py`` opens the version-0 fixture with every step.
+describe it here; ``tests/test_schema.py`` opens the version-0 fixture with every step. Every
+step must also be safe on a store that already has what it adds (``IF NOT EXISTS``,
+:func:`add_missing_columns`): a store copied out by ``raqib doctor --recover`` comes back at
+version 0 with its tables.
 """
 
 from __future__ import annotations
@@ -159,7 +166,6 @@ _VERSION_1 = (
         url TEXT NOT NULL UNIQUE,
         version_id INTEGER NOT NULL
     )""",
-    "CREATE VIRTUAL TABLE IF NOT EXISTS search_index USING fts5(title, body, forms)",
     """CREATE TABLE IF NOT EXISTS digests (
         id INTEGER PRIMARY KEY,
         created TEXT NOT NULL,
@@ -206,8 +212,51 @@ _VERSION_1_COLUMNS = {
 def _to_version_1(conn: sqlite3.Connection) -> None:
     for statement in _VERSION_1:
         conn.execute(statement)
+    _create_search_index(conn)
     for table, columns in _VERSION_1_COLUMNS.items():
         add_missing_columns(conn, table, columns)
+
+
+# Version 2: extraction health (``crawler.pagestore``): every page whose extraction came out
+# empty or collapsed, needed the fallback or raised; the pages extracted in each run.
+_VERSION_2 = (
+    """CREATE TABLE IF NOT EXISTS extraction_problems (
+        id INTEGER PRIMARY KEY,
+        site TEXT NOT NULL,
+        url TEXT NOT NULL,
+        status TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        container TEXT NOT NULL DEFAULT '',
+        container_chars INTEGER NOT NULL DEFAULT 0,
+        body_chars INTEGER NOT NULL DEFAULT 0,
+        run_id INTEGER REFERENCES crawl_runs(id),
+        created TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS extraction_problems_run ON extraction_problems(run_id)",
+)
+
+
+def _to_version_2(conn: sqlite3.Connection) -> None:
+    for statement in _VERSION_2:
+        conn.execute(statement)
+    add_missing_columns(conn, "crawl_runs", (("extracted", "INTEGER NOT NULL DEFAULT 0"),))
+
+
+def _create_search_index(conn: sqlite3.Connection) -> None:
+    """The FTS5 search index. A store copied out of a damaged one can hold the index's shadow
+    tables without the index itself; the index is derived data (``monitor.search`` rebuilds
+    it from ``versions``), so such leftovers are dropped and the index made anew."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_index'").fetchone():
+        return
+    leftovers = [row[0] for row in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'search\\_index\\_%'"
+        " ESCAPE '\\'")]
+    for name in leftovers:
+        conn.execute(f'DROP TABLE "{name}"')
+    if leftovers:
+        conn.execute("DELETE FROM search_docs")
+        conn.execute("DELETE FROM monitor_state WHERE key = 'search_checkpoint'")
+    conn.execute("CREATE VIRTUAL TABLE search_index USING fts5(title, body, forms)")
 
 
 @dataclass(frozen=True)
@@ -222,6 +271,7 @@ class Migration:
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "every table in one schema, versioned", _to_version_1),
+    Migration(2, "extraction health: extraction_problems, crawl_runs.extracted", _to_version_2),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

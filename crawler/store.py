@@ -67,9 +67,14 @@ def transaction(db: sqlite_utils.Database | sqlite3.Connection, *,
             conn.execute("INSERT ...")
 
     A block that decides to write nothing simply returns: committing an empty transaction
-    writes nothing.
+    writes nothing. A block run inside another transaction joins it: it is committed or rolled
+    back with the outer one (so a function that writes in a transaction of its own, such as
+    :func:`record_error`, can also be part of a larger one).
     """
     conn = db.conn if isinstance(db, sqlite_utils.Database) else db
+    if conn.in_transaction:
+        yield conn
+        return
     attempts = (lock_retries() if retries is None else retries) + 1
     delay = backoff
     for attempt in range(attempts):
@@ -174,8 +179,8 @@ def finish_run(db: sqlite_utils.Database, run_id: int, status: str = "finished",
 
 def count_in_run(db: sqlite_utils.Database | sqlite3.Connection, run_id: int,
                  column: str) -> None:
-    """Add one to a counter (pages, new, changed, errors, not_modified) of a run."""
-    if column not in {"pages", "new", "changed", "errors", "not_modified"}:
+    """Add one to a counter (pages, new, changed, errors, not_modified, extracted) of a run."""
+    if column not in {"pages", "new", "changed", "errors", "not_modified", "extracted"}:
         raise ValueError(f"not a run counter: {column}")
     db.execute(f"UPDATE crawl_runs SET {column} = {column} + 1 WHERE id = ?", [run_id])
 
@@ -199,45 +204,51 @@ def mark_seen(db: sqlite_utils.Database, url: str, seen: str) -> None:
 
 def save_article(db: sqlite_utils.Database, article: StoredArticle,
                  run_id: int | None = None, seen: bool = True) -> SaveResult:
-    """Store one fetched article. A new version is written only when the normalised title or
-    body differs from the latest stored version; otherwise only ``last_seen`` moves (and not
-    even that with ``seen=False``, for re-extraction of a stored page)."""
-    digest = content_hash(article.title, article.body)
+    """Store one fetched article in a transaction of its own (see :func:`write_article`)."""
     with transaction(db) as conn:
-        row = conn.execute(
-            "SELECT content_hash FROM articles WHERE url = ?", [article.url]
-        ).fetchone()
-        if row is not None and row[0] == digest:
-            if seen:
-                conn.execute("UPDATE articles SET last_seen = ? WHERE url = ?",
-                             [article.fetched, article.url])
-            result: SaveResult = "same"
-        else:
-            fields = [article.site, article.title, article.body, article.published,
-                      article.author, article.fetched, digest]
-            if row is None:
-                conn.execute(
-                    "INSERT INTO articles (site, title, body, published, author, last_seen,"
-                    " content_hash, first_seen, url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    fields + [article.fetched, article.url],
-                )
-                result = "new"
-            else:
-                conn.execute(
-                    "UPDATE articles SET site = ?, title = ?, body = ?, published = ?,"
-                    " author = ?, last_seen = ?, content_hash = ? WHERE url = ?",
-                    fields + [article.url],
-                )
-                result = "changed"
-            (latest,) = conn.execute(
-                "SELECT COALESCE(MAX(version), 0) FROM versions WHERE url = ?", [article.url]
-            ).fetchone()
-            conn.execute(
-                "INSERT INTO versions (url, version, title, body, published, author,"
-                " content_hash, seen, run_id, raw_html, content_type)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [article.url, latest + 1, article.title, article.body, article.published,
-                 article.author, digest, article.fetched, run_id,
-                 compress_page(article.raw_html), article.content_type],
-            )
+        return write_article(conn, article, run_id=run_id, seen=seen)
+
+
+def write_article(conn: sqlite3.Connection, article: StoredArticle,
+                  run_id: int | None = None, seen: bool = True) -> SaveResult:
+    """Write one fetched article inside the caller's transaction. A new version is written
+    only when the normalised title or body differs from the latest stored version; otherwise
+    only ``last_seen`` moves (and not even that with ``seen=False``, for re-extraction of a
+    stored page)."""
+    digest = content_hash(article.title, article.body)
+    row = conn.execute(
+        "SELECT content_hash FROM articles WHERE url = ?", [article.url]
+    ).fetchone()
+    if row is not None and row[0] == digest:
+        if seen:
+            conn.execute("UPDATE articles SET last_seen = ? WHERE url = ?",
+                         [article.fetched, article.url])
+        return "same"
+    fields = [article.site, article.title, article.body, article.published,
+              article.author, article.fetched, digest]
+    if row is None:
+        conn.execute(
+            "INSERT INTO articles (site, title, body, published, author, last_seen,"
+            " content_hash, first_seen, url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            fields + [article.fetched, article.url],
+        )
+        result: SaveResult = "new"
+    else:
+        conn.execute(
+            "UPDATE articles SET site = ?, title = ?, body = ?, published = ?,"
+            " author = ?, last_seen = ?, content_hash = ? WHERE url = ?",
+            fields + [article.url],
+        )
+        result = "changed"
+    (latest,) = conn.execute(
+        "SELECT COALESCE(MAX(version), 0) FROM versions WHERE url = ?", [article.url]
+    ).fetchone()
+    conn.execute(
+        "INSERT INTO versions (url, version, title, body, published, author,"
+        " content_hash, seen, run_id, raw_html, content_type)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [article.url, latest + 1, article.title, article.body, article.published,
+         article.author, digest, article.fetched, run_id,
+         compress_page(article.raw_html), article.content_type],
+    )
     return result

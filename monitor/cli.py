@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,19 @@ class Context:
         self.seeds = seeds or self.settings.seeds or "seeds"
         self.topics = topics or self.settings.topics or str(Path(self.seeds) / "topics.toml")
 
+    def check_store(self) -> None:
+        """Stop with one clear line when the store is damaged or another program's database
+        (see monitor.doctor), before a command reads or writes it."""
+        from monitor.doctor import StoreProblem, check_store
+
+        click.get_current_context().meta["raqib.db"] = self.db
+        try:
+            check_store(self.db)
+        except StoreProblem as exc:
+            raise StoreUnusable(str(exc)) from exc
+
     def open_db(self):
+        self.check_store()
         return open_db(self.db)
 
     def load_topics(self):
@@ -42,6 +55,29 @@ class Context:
             return load_topics(self.topics)
         except TopicsError as exc:
             raise click.ClickException("bad topics file:\n" + "\n".join(exc.problems)) from exc
+
+
+class StoreUnusable(click.ClickException):
+    """The store is damaged or not raqib's: the message is the whole line shown."""
+
+    def show(self, file=None) -> None:
+        click.echo(self.format_message(), err=True)
+
+
+class RaqibGroup(click.Group):
+    """The command group; an SQLite error saying the store is damaged, met anywhere in a
+    command, becomes the one line of :class:`StoreUnusable` instead of a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        from monitor.doctor import StoreProblem, is_damage
+
+        try:
+            return super().invoke(ctx)
+        except sqlite3.DatabaseError as exc:
+            if not is_damage(exc):
+                raise
+            path = ctx.meta.get("raqib.db", DEFAULT_DB)
+            raise StoreUnusable(str(StoreProblem(path, str(exc)))) from exc
 
 
 def _load_config(path: str | None):
@@ -83,7 +119,7 @@ def _since(since: str | None) -> str | None:
         raise click.BadParameter(str(exc), param_hint="--since") from exc
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=RaqibGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="raqib")
 def main() -> None:
     """رقيب raqib: crawl Arabic news sites, keep every version, alert on tracked topics."""
@@ -121,6 +157,7 @@ def _crawl_and_monitor(ctx: Context, sites: list[str], overrides: dict[str, str]
                        verbose: bool = False) -> None:
     from monitor.crawling import crawl_sites
 
+    ctx.check_store()
     outcome = crawl_sites(ctx.db, ctx.seeds, sites, overrides,
                           log_level="INFO" if verbose else "WARNING")
     crashed = not outcome.runs and outcome.returncode not in (0, 2)
@@ -510,6 +547,7 @@ def run(once, no_digest, settings, db, config, seeds, topics) -> None:
     from monitor.scheduler import RunPlan, run_forever, run_once
 
     ctx = _context(db, config, seeds, topics)
+    ctx.check_store()
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
@@ -560,6 +598,60 @@ def serve(port, db, config, seeds, topics) -> None:
     ctx.open_db().close()  # the schema up to date (crawler.schema), so a new store opens too
     click.echo(f"serving {ctx.db} on http://127.0.0.1:{port}/ (Ctrl-C stops)", err=True)
     sys.exit(serve_store(ctx.db, port))
+
+
+# Keeping the store safe: doctor, backup ----------------------------------------------------
+
+@main.command()
+@click.option("--recover", "recover_to", type=click.Path(dir_okay=False), metavar="NEW.db",
+              help="Copy what is readable into a new store at NEW.db.")
+@common_options
+def doctor(recover_to, db, config, seeds, topics) -> None:
+    """Check the store for damage (SQLite's integrity_check and quick_check), name the damaged
+    tables and indexes and count the readable rows; exit 1 when it is damaged. With --recover,
+    copy what is readable into a new store (the sqlite3 command's .recover, or iterdump:
+    whichever recovers more).
+
+    Example: raqib doctor --db raqib.db --recover rescued.db
+    """
+    from monitor.doctor import diagnose, recover
+
+    ctx = _context(db, config, seeds, topics)
+    if not Path(ctx.db).exists():
+        raise click.ClickException(f"no store at {ctx.db}")
+    report = diagnose(ctx.db)
+    for line in report.lines():
+        click.echo(line)
+    if recover_to is None:
+        if not report.ok:
+            sys.exit(1)
+        return
+    try:
+        recovery = recover(ctx.db, recover_to)
+    except (FileExistsError, RuntimeError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    for line in recovery.lines():
+        click.echo(line)
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@common_options
+def backup(path, db, config, seeds, topics) -> None:
+    """Copy the store to PATH with SQLite's online backup API: a consistent copy even while a
+    crawl writes to the store. PATH must not exist.
+
+    Example: raqib backup backups/raqib-$(date +%F).db
+    """
+    from monitor.backup import backup_store
+
+    ctx = _context(db, config, seeds, topics)
+    ctx.check_store()
+    try:
+        done = backup_store(ctx.db, path)
+    except (FileExistsError, FileNotFoundError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(done.line())
 
 
 # The offline demo ----------------------------------------------------------------------

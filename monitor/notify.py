@@ -15,6 +15,7 @@ lets the outbox scrub them from any error it records.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -23,6 +24,7 @@ import smtplib
 import socket
 import ssl
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -32,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 from monitor.config import DIGEST_FORMATS, text_value, unknown
 from monitor.digest import render_digest
+from monitor.redact import url_secrets
 
 if TYPE_CHECKING:
     from monitor.alerts import Alert
@@ -177,7 +180,7 @@ class SmtpChannel(Channel):
                 if self.security == "starttls":
                     smtp.starttls(context=ssl.create_default_context())
                 if username is not None or password is not None:
-                    smtp.login(username or "", password or "")
+                    _login(smtp, username or "", password or "")
                 refused = smtp.send_message(email)
         except smtplib.SMTPAuthenticationError as exc:
             raise DeliveryError(f"the mail server {where} refused the login "
@@ -190,6 +193,22 @@ class SmtpChannel(Channel):
         if refused:
             raise DeliveryError(f"the mail server refused recipients: {', '.join(refused)}")
         return f"emailed to {', '.join(self.to)} via {where}"
+
+
+def _login(smtp: smtplib.SMTP, username: str, password: str) -> None:
+    """Log in; smtplib's own login encodes credentials as ASCII only, so a non-ASCII user name
+    or password goes as UTF-8 in AUTH PLAIN (RFC 4616), which every modern server takes."""
+    if (username + password).isascii():
+        smtp.login(username, password)
+        return
+    smtp.ehlo_or_helo_if_needed()
+    if "PLAIN" not in smtp.esmtp_features.get("auth", "").upper().split():
+        raise smtplib.SMTPNotSupportedError(
+            "the server offers no AUTH PLAIN, the only way to send a non-ASCII login")
+    blob = base64.b64encode(b"\0" + username.encode("utf-8") + b"\0" + password.encode("utf-8"))
+    code, response = smtp.docmd("AUTH", "PLAIN " + blob.decode("ascii"))
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, response)
 
 
 # --- webhook ------------------------------------------------------------------------------
@@ -225,11 +244,12 @@ class WebhookChannel(Channel):
         return f"webhook ${self.url_env}"
 
     def secrets(self) -> list[str]:
+        url = os.environ.get(self.url_env or "") or self.url
         return [v for v in (os.environ.get(self.url_env or ""),
-                            os.environ.get(self.token_env or "")) if v]
+                            os.environ.get(self.token_env or ""), *url_secrets(url)) if v]
 
     def send(self, message: DigestMessage) -> str:
-        url = self.url or env_secret(self.url_env)
+        url, basic = _split_userinfo(self.url or env_secret(self.url_env))
         token = env_secret(self.token_env)
         payload = {"digest_id": message.id, **json.loads(message.render("json"))}
         request = urllib.request.Request(
@@ -240,17 +260,54 @@ class WebhookChannel(Channel):
                      "X-Raqib-Digest": str(message.id)},
         )
         if token:
+            try:
+                token.encode("latin-1")
+            except UnicodeEncodeError:
+                raise DeliveryError(f"${self.token_env} holds characters an HTTP header cannot "
+                                    "carry (Latin-1 at most)") from None
             request.add_header("Authorization", f"Bearer {token}")
+        elif basic:
+            request.add_header("Authorization", f"Basic {basic}")
         shown = _without_query(url) if self.url else f"${self.url_env}"
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with _NO_REDIRECTS.open(request, timeout=self.timeout) as response:
                 status = response.status
         except urllib.error.HTTPError as exc:
+            if 300 <= exc.code < 400:
+                location = _without_query(exc.headers.get("Location") or "(none)")
+                raise DeliveryError(
+                    f"the webhook {shown} answered HTTP {exc.code}, a redirect to {location}: "
+                    "not followed (a digest is POSTed only to the configured URL); "
+                    "will be retried") from exc
             raise DeliveryError(f"the webhook {shown} answered HTTP {exc.code}") from exc
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise DeliveryError(f"cannot reach the webhook {shown}: {reason}") from exc
         return f"posted to {shown} (HTTP {status})"
+
+
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    """A 3xx is not followed: urllib would turn the POST into a body-less GET and carry the
+    Authorization header to whatever host the Location names. The 3xx surfaces as an
+    HTTPError instead, a failed delivery retried later."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: D102
+        return None
+
+
+_NO_REDIRECTS = urllib.request.build_opener(_RefuseRedirects)
+
+
+def _split_userinfo(url: str) -> tuple[str, str | None]:
+    """``url`` without its user-info, and that user-info as a Basic credential (or None):
+    urllib would otherwise take ``user:token@host`` for the host, and quote it in errors."""
+    match = re.match(r"^(https?://)([^/?#@]*)@(.*)$", url, re.S)
+    if match is None:
+        return url, None
+    user, _, password = match.group(2).partition(":")
+    credential = f"{urllib.parse.unquote(user)}:{urllib.parse.unquote(password)}"
+    return match.group(1) + match.group(3), base64.b64encode(
+        credential.encode("utf-8")).decode("ascii")
 
 
 # --- file ---------------------------------------------------------------------------------

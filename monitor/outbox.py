@@ -34,7 +34,8 @@ from crawler.store import transaction
 
 from monitor.alerts import query_alerts
 from monitor.digest import with_sources
-from monitor.notify import Channel, DeliveryError, DigestMessage
+from monitor.notify import Channel, DigestMessage
+from monitor.redact import failure_reason
 
 if TYPE_CHECKING:
     from monitor.config import DigestSettings
@@ -137,8 +138,7 @@ def _deliver(db: sqlite_utils.Database, row: dict, channel: Channel,
     try:
         note = channel.send(message)
     except Exception as exc:  # any failure is recorded and retried, never a crash of the run
-        reason = _scrub(str(exc) if isinstance(exc, DeliveryError) else f"{exc!r}",
-                        channel.secrets())
+        reason = failure_reason(exc, channel.secrets())
         attempts = row["attempts"] + 1
         wait = min(settings.retry * 2 ** (attempts - 1), settings.retry_max)
         db.conn.execute(
@@ -172,13 +172,6 @@ def load_message(db: sqlite_utils.Database, digest_id: int,
     alerts = with_sources(db, [a for a in query_alerts(db, since=oldest) if a.id in ids])
     return DigestMessage(id=digest_id, generated=created, alerts=alerts,
                          subject=settings.subject)
-
-
-def _scrub(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text[:1000]
 
 
 @dataclass

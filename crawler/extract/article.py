@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
@@ -21,6 +21,7 @@ from crawler.extract.arabic import normalize, tokens
 from crawler.extract.clean import attr_words, clean, collapse, is_label_block
 from crawler.extract.dates import find_text_dates
 from crawler.extract.encoding import decode_html
+from crawler.extract.safetext import sanitised
 from crawler.extract.metadata import (
     find_author,
     find_published,
@@ -28,7 +29,7 @@ from crawler.extract.metadata import (
     is_byline,
     read_meta,
 )
-from crawler.extract.model import Article, RemovedBlock, Selectors
+from crawler.extract.model import Article, ExtractionCheck, RemovedBlock, Selectors
 
 # Elements that start a new paragraph. Everything else is inline and joins its neighbours.
 _BLOCK_LEVEL = frozenset({
@@ -86,6 +87,7 @@ class Block:
         return 0.0
 
 
+@sanitised  # terminal-safe, bidi-override-free, bounded title and body (crawler/extract/safetext.py)
 def extract_article(html: bytes | str, url: str | None = None, *, selectors: Selectors | None = None,
                     fetched: datetime | None = None, content_type: str | None = None) -> Article:
     """Extract title, body, date and author from one page. Never raises on bad HTML: a page
@@ -94,11 +96,13 @@ def extract_article(html: bytes | str, url: str | None = None, *, selectors: Sel
         return _extract(html, url, selectors, fetched, content_type)
     except RecursionError:
         return Article(url=url, title="", body="")
-    except Exception:  # noqa: BLE001 — broken input must never stop a crawl
+    except Exception as exc:  # noqa: BLE001 — broken input must never stop a crawl
+        # not silent: the check says the extractor raised, and the store records it
+        check = ExtractionCheck(status="error", reason=f"{type(exc).__name__}: {exc}")
         try:
-            return _extract_plain(html, url, content_type)
+            return replace(_extract_plain(html, url, content_type), check=check)
         except Exception:  # noqa: BLE001
-            return Article(url=url, title="", body="")
+            return Article(url=url, title="", body="", check=check)
 
 
 def _extract(html: bytes | str, url: str | None, selectors: Selectors | None,
@@ -122,7 +126,8 @@ def _extract_plain(html: bytes | str, url: str | None, content_type: str | None)
     text = decode_html(html, content_type) if isinstance(html, bytes) else html
     soup = BeautifulSoup(text, "html.parser")
     paragraphs = [collapse(p.get_text(" ")) for p in soup.find_all("p")]
-    return Article(url=url, title="", body="\n\n".join(p for p in paragraphs if p))
+    title = collapse(soup.title.get_text(" ")) if soup.title else ""
+    return Article(url=url, title=title, body="\n\n".join(p for p in paragraphs if p))
 
 
 # --- body ----------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The one generic spider: a seed file tells it where a site's feeds, sitemaps and listing
-pages are and which links are articles. Parsing lives in ``crawler.extract``.
+pages are and which links are articles. Parsing lives in ``crawler.extract``;
+article pages are extracted and stored by the pipeline (:mod:`crawler.pagestore`).
 
 The spider fetches incrementally (the rules live in :mod:`crawler.fetchstate`): every request
 for a page fetched before is conditional, a ``304`` is recorded and not parsed, a never-stored
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,13 +25,12 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawler.extract import extract_article
 from crawler.extract.feeds import Discovered, parse_feed, parse_sitemap, robots_sitemaps
 from crawler.fetchstate import (
     NOT_MODIFIED, FetchState, PageFetched, conditional_headers, earliest, load_fetch_state,
     parse_time, refetch_due, window_reference, within_window,
 )
-from crawler.items import ArticleItem, CrawlError
+from crawler.items import CrawlError
 from crawler.sites import Site, load_sites
 from crawler.store import open_db
 
@@ -189,33 +190,15 @@ class NewsSpider(scrapy.Spider):
         yield self._request(url, self.parse_article, meta)
 
     def parse_article(self, response: Response) -> Iterator[Any]:
+        """An article page: as fetched, with its validators. A ``304`` is a visit that found
+        it as stored; a full answer is extracted and stored by the pipeline
+        (:func:`crawler.pagestore.store_page`), validators in the same transaction."""
         if response.status == NOT_MODIFIED:  # as stored: nothing to extract, nothing to store
             yield self._page_fetched(response, "article")
             return
-        fetched = self._clock()
         content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
-        try:
-            article = extract_article(response.body, response.url, selectors=self.site.selectors,
-                                      fetched=fetched, content_type=content_type)
-        except Exception as exc:  # the extractor must not raise; if it does, record and go on
-            logger.exception("extractor failed on %s", response.url)
-            yield CrawlError(self.site_id, "parse", f"extractor failed: {exc!r}", response.url)
-            return
-        if not article.title.strip() or not article.body.strip():
-            missing = " and ".join(
-                name for name, value in (("title", article.title), ("body", article.body))
-                if not value.strip()
-            )
-            yield CrawlError(self.site_id, "parse", f"no article {missing} found on the page",
-                             response.url)
-            return
-        yield ArticleItem(
-            url=response.url, site=self.site_id, title=article.title, body=article.body,
-            published=article.published, author=article.author,
-            fetched=fetched.isoformat(timespec="seconds"), raw_html=response.body,
-            content_type=content_type,
-        )
-        yield self._page_fetched(response, "article", fetched)
+        yield replace(self._page_fetched(response, "article"), body=response.body,
+                      content_type=content_type)
 
     # Plumbing --------------------------------------------------------------------------
 

@@ -1,0 +1,172 @@
+"""From a fetched page to a stored article: the one way, shared by the crawl's pipeline,
+``raqib reextract`` and anything later.
+
+    >>> stored = store_page(db, page, selectors=site.selectors, run_id=run_id)
+    >>> stored.result                     # new | changed | same | no_text
+
+:func:`store_page` does, in order:
+
+1. **Extract** the page (:func:`crawler.extract.extract_article`). An extractor error
+   (``check.status == "error"``) is logged, recorded as a ``crawl_errors`` row with stage
+   ``extract`` and counted in the run; its plain-text fallback is still stored.
+2. **Judge** the extraction (:func:`judge_extraction`): a page whose body came out empty or
+   collapsed, needed the fallback or made the extractor raise is an ``extraction_problems``
+   row, what the site's extraction health is made of (:mod:`monitor.health`). A page with a
+   title and no body counts as ``empty`` whatever the extractor said.
+3. **Strip learned furniture** (:class:`crawler.extract.furniture.SiteFurniture`): the page's
+   paragraphs are counted for its site, and those that recur across the site's pages are
+   dropped (never all of them).
+4. **Compare** with the stored version: a page that differs from it only by paragraphs learned
+   since keeps the stored text, so learning never makes a version, nor an ``update`` alert.
+5. **Save** the article (a version only when its content changed) and, for a crawl, the page's
+   validators (``ETag``, ``Last-Modified``), its extraction problem and the run's counters, in
+   one transaction. A save that fails raises and leaves nothing of the page behind: its
+   validators are not kept, so the next crawl fetches it in full and stores it.
+
+Learning (step 3) commits on its own before the save: a page is counted once per site,
+however often it is fetched or re-extracted.
+
+A re-extraction (``seen=False``) is not a visit: ``last_seen``, ``fetch_state``, the run's
+counters, ``crawl_errors`` and ``extraction_problems`` are left alone; only a changed text
+makes a version.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Literal
+
+from crawler.extract import extract_article
+from crawler.extract.furniture import SiteFurniture
+from crawler.extract.model import Article, ExtractionCheck, Selectors
+from crawler.fetchstate import PageFetched, parse_time, record_article_changed, record_fetch
+from crawler.store import (
+    StoredArticle, content_hash, count_in_run, record_error, transaction, utcnow, write_article,
+)
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+logger = logging.getLogger(__name__)
+
+# Extraction statuses that make an ``extraction_problems`` row.
+PROBLEM_STATUSES = ("fallback", "collapsed", "empty", "error")
+REASON_CHARS = 500  # an exception's message can be long; the row keeps its start
+
+PageResult = Literal["new", "changed", "same", "no_text"]
+
+
+@dataclass(frozen=True)
+class PageStored:
+    """What :func:`store_page` did with one page."""
+
+    url: str
+    result: PageResult
+    check: ExtractionCheck       # the extraction as judged (see judge_extraction)
+    missing: str = ""            # no_text: "title", "body" or "title and body"
+
+    @property
+    def problem(self) -> bool:
+        """Whether the page's extraction is a problem worth recording."""
+        return self.check.status in PROBLEM_STATUSES
+
+
+def store_page(db: sqlite_utils.Database, page: PageFetched, *, selectors: Selectors | None = None,
+               run_id: int | None = None, seen: bool = True,
+               furniture: SiteFurniture | None = None) -> PageStored:
+    """Extract ``page`` (an article page answered in full), strip its site's learned
+    furniture, compare it with the stored version and save it (see the module's docstring).
+    Raises when the save fails; nothing of the page is then recorded."""
+    if page.body is None:
+        raise ValueError(f"{page.url}: store_page needs the page as fetched")
+    article = _extract(page, selectors)
+    check = judge_extraction(article)
+    if check.status == "error":
+        logger.warning("%s: the extractor failed on %s (%s); %s", page.site, page.url,
+                       check.reason, "storing its fallback text" if article.body.strip()
+                       else "nothing to store")
+    missing = " and ".join(name for name, value in (("title", article.title),
+                                                    ("body", article.body)) if not value.strip())
+    furniture = furniture if furniture is not None else SiteFurniture(db.conn)
+    if not missing:
+        furniture.learn(page.site, page.url, article)
+    with transaction(db) as conn:
+        if seen:
+            _record_extraction(db, page, check, run_id)
+        if missing:
+            if seen and check.status != "error":  # an extractor error is recorded already
+                record_error(db, page.site, "parse", f"no article {missing} found on the page",
+                             url=page.url, run_id=run_id)
+            return PageStored(page.url, "no_text", check, missing)
+        title, body = _without_learned_furniture(conn, furniture, page, article)
+        result = write_article(conn, StoredArticle(
+            url=page.url, site=page.site, title=title, body=body, published=article.published,
+            author=article.author, fetched=page.fetched, raw_html=page.body,
+            content_type=page.content_type,
+        ), run_id=run_id, seen=seen)
+        if seen:
+            if result in ("new", "changed") and run_id is not None:
+                count_in_run(db, run_id, result)
+            if result in ("new", "changed"):
+                record_article_changed(db, page.url, page.site, page.fetched)
+            record_fetch(db, page)
+    return PageStored(page.url, result, check)
+
+
+def judge_extraction(article: Article) -> ExtractionCheck:
+    """The extractor's own check, except that a page with a title whose body came out empty
+    is ``empty`` whatever the extractor said (an ``error`` stays an error)."""
+    check = article.check
+    if (not article.body.strip() and article.title.strip()
+            and check.status not in ("empty", "error")):
+        return replace(check, status="empty", body_chars=0,
+                       reason=check.reason or "the page has a title but its body came out empty")
+    return check
+
+
+def _extract(page: PageFetched, selectors: Selectors | None) -> Article:
+    try:
+        return extract_article(page.body, page.url, selectors=selectors,
+                               fetched=parse_time(page.fetched), content_type=page.content_type)
+    except Exception as exc:  # the extractor must never raise; if it does, the crawl goes on
+        logger.exception("%s: the extractor raised on %s", page.site, page.url)
+        return Article(url=page.url, title="", body="", check=ExtractionCheck(
+            status="error", reason=f"{type(exc).__name__}: {exc}"))
+
+
+def _record_extraction(db: sqlite_utils.Database, page: PageFetched, check: ExtractionCheck,
+                       run_id: int | None) -> None:
+    """Count the page in its run's ``extracted``; record an extractor error (stage
+    ``extract``) and any extraction problem."""
+    if run_id is not None:
+        count_in_run(db, run_id, "extracted")
+    reason = check.reason[:REASON_CHARS]
+    if check.status == "error":
+        record_error(db, page.site, "extract", f"extractor failed: {reason}", url=page.url,
+                     run_id=run_id)
+    if check.status in PROBLEM_STATUSES:
+        db.execute(
+            "INSERT INTO extraction_problems (site, url, status, reason, container,"
+            " container_chars, body_chars, run_id, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [page.site, page.url, check.status, reason, check.container, check.container_chars,
+             check.body_chars, run_id, utcnow()])
+
+
+def _without_learned_furniture(conn, furniture: SiteFurniture, page: PageFetched,
+                               article: Article) -> tuple[str, str]:
+    """The title and body to store: the page without its site's recurring paragraphs, or the
+    stored text when the page differs from it only by such paragraphs."""
+    stripped = furniture.strip(page.site, article)
+    if not stripped.paragraphs:
+        return article.title, article.body  # never strip a page bare
+    stored = conn.execute("SELECT title, body FROM articles WHERE url = ?", [page.url]).fetchone()
+    if stored is not None:
+        stored_stripped = furniture.strip(page.site, Article(page.url, *stored))
+        if (content_hash(stored_stripped.title, stored_stripped.body)
+                == content_hash(stripped.title, stripped.body)):
+            return stored[0], stored[1]
+    if stripped.body != article.body:
+        logger.debug("%s: dropped %d learned furniture paragraph(s)", page.url,
+                     len(stripped.removed) - len(article.removed))
+    return stripped.title, stripped.body
