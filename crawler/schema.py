@@ -33,6 +33,11 @@ Version 2
 - ``extraction_problems``: every page whose extraction came out empty or collapsed, needed the
   fallback or raised (``crawler.pagestore``); ``crawl_runs.extracted``: pages extracted.
 
+Version 3
+- ``url_aliases``: the other URLs an article was seen under (a feed's tracked link, the URL
+  before a redirect, the fetched URL when the page names another canonical one), each pointing
+  at the one URL it is stored under (``crawler.urls``).
+
 To change the schema, append a step to :data:`MIGRATIONS` (never edit a released one) and
 describe it here; ``tests/test_schema.py`` opens the version-0 fixture with every step. Every
 step must also be safe on a store that already has what it adds (``IF NOT EXISTS``,
@@ -259,6 +264,24 @@ def _create_search_index(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE VIRTUAL TABLE search_index USING fts5(title, body, forms)")
 
 
+# Version 3: the other URLs an article was seen under (``crawler.urls``).
+_VERSION_3 = (
+    """CREATE TABLE IF NOT EXISTS url_aliases (
+        alias TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        site TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS url_aliases_url ON url_aliases(url)",
+)
+
+
+def _to_version_3(conn: sqlite3.Connection) -> None:
+    for statement in _VERSION_3:
+        conn.execute(statement)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One step: what it does (for the log), and the function that does it inside the
@@ -272,6 +295,7 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "every table in one schema, versioned", _to_version_1),
     Migration(2, "extraction health: extraction_problems, crawl_runs.extracted", _to_version_2),
+    Migration(3, "url_aliases: the other URLs of an article", _to_version_3),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

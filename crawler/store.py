@@ -252,3 +252,23 @@ def write_article(conn: sqlite3.Connection, article: StoredArticle,
          compress_page(article.raw_html), article.content_type],
     )
     return result
+
+
+def record_aliases(db: sqlite_utils.Database, url: str, site: str, aliases: tuple[str, ...],
+                   seen: str) -> None:
+    """Remember the other URLs the article stored under ``url`` was seen under at ``seen``."""
+    if not aliases:
+        return
+    with transaction(db) as conn:
+        conn.executemany(
+            "INSERT INTO url_aliases (alias, url, site, first_seen, last_seen)"
+            " VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (alias) DO UPDATE SET url = excluded.url, last_seen = excluded.last_seen",
+            [(alias, url, site, seen, seen) for alias in aliases if alias != url],
+        )
+
+
+def load_aliases(db: sqlite_utils.Database, site: str) -> dict[str, str]:
+    """Every other URL a stored article of ``site`` was seen under, to the URL it is stored
+    under."""
+    return dict(db.execute("SELECT alias, url FROM url_aliases WHERE site = ?", [site]).fetchall())

@@ -74,7 +74,8 @@ def test_every_table_is_made_by_opening_the_store(tmp_path):
     assert {"articles", "versions", "crawl_runs", "crawl_errors", "fetch_state",
             "extract_furniture_pages", "extract_furniture_blocks", "monitor_state", "alerts",
             "clusters", "cluster_members", "search_docs", "search_index", "digests",
-            "digest_alerts", "deliveries", "schedule_state"} <= made
+            "digest_alerts", "deliveries", "schedule_state", "extraction_problems",
+            "url_aliases"} <= made
 
 
 def test_the_previous_release_store_is_migrated_in_place_with_nothing_lost(tmp_path):
