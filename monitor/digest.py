@@ -44,6 +44,7 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 
+from crawler.extract.safetext import terminal_safe_all
 from crawler.store import utcnow
 
 from monitor.alerts import KINDS, Alert, query_alerts
@@ -140,6 +141,7 @@ def render_digest(alerts: list[Alert], fmt: str, *, generated: str | None = None
     }
     if fmt not in renderers:
         raise ValueError(f"unknown digest format: {fmt!r} (expected {', '.join(FORMATS)})")
+    alerts = terminal_safe_all(alerts)  # page text read back from the store: no escapes
     return renderers[fmt](group_digest(alerts, sites), generated or utcnow())
 
 
