@@ -15,10 +15,11 @@ from scrapy.exceptions import DropItem
 
 from crawler.extract.furniture import SiteFurniture
 from crawler.fetchstate import NOT_MODIFIED, PageFetched, record_fetch
-from crawler.items import CrawlError
+from crawler.items import CrawlError, SeenUnder
 from crawler.pagestore import store_page
 from crawler.store import (
-    count_in_run, finish_run, mark_seen, open_db, record_error, start_run, transaction,
+    count_in_run, finish_run, mark_seen, open_db, record_aliases, record_error, start_run,
+    transaction,
 )
 
 if TYPE_CHECKING:
@@ -82,6 +83,9 @@ class StorePipeline:
         if isinstance(item, CrawlError):
             record_error(self.db, item.site, item.stage, item.message, url=item.url,
                          run_id=self.run_id)
+            return item
+        if isinstance(item, SeenUnder):
+            record_aliases(self.db, item.url, item.site, item.aliases, item.seen)
             return item
         if not isinstance(item, PageFetched):
             raise DropItem(f"not a page: {type(item).__name__}")

@@ -32,6 +32,20 @@ TELNETCONSOLE_ENABLED = False
 
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
 
+# Only http(s): Scrapy's other download handlers (local files, FTP, S3, data: URIs) are off,
+# so no URL a page names can read this machine's files or hang on an FTP server.
+DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
+DOWNLOADER_MIDDLEWARES = {
+    # every request and redirect through the site's URL door (crawler/urls.py), before
+    # Scrapy's own offsite check (50)
+    "crawler.middlewares.UrlDoorMiddleware": 40,
+    # a redirect's Location through the same door, before RedirectMiddleware (600) follows it
+    "crawler.middlewares.RedirectDoorMiddleware": 650,
+    # If-None-Match / If-Modified-Since from the store's fetch state (crawler/fetchstate.py)
+    "crawler.middlewares.ConditionalRequestMiddleware": 450,
+}
+REDIRECT_MAX_TIMES = 20
+
 # Where raqib keeps things (raqib's own settings).
 RAQIB_DB = os.environ.get("RAQIB_DB", "raqib.db")
 RAQIB_SEEDS = os.environ.get("RAQIB_SEEDS", "seeds")

@@ -9,6 +9,9 @@ Tables
 - ``alerts``: alerts raised by the monitor.
 - ``fetch_state``: per-URL validators and fetch times for incremental crawling
   (see :mod:`crawler.fetchstate`).
+- ``url_aliases``: the other URLs an article was seen under (a feed's tracked link, the URL
+  before a redirect, the fetched URL when the page names another canonical one), each
+  pointing at the one URL it is stored under (see :mod:`crawler.urls`).
 - ``extraction_problems``: every page whose extraction came out empty or collapsed, needed the
   fallback or raised (see :mod:`crawler.pagestore`).
 """
@@ -206,6 +209,14 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             status INTEGER
         );
         CREATE INDEX IF NOT EXISTS fetch_state_site ON fetch_state(site);
+        CREATE TABLE IF NOT EXISTS url_aliases (
+            alias TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            site TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS url_aliases_url ON url_aliases(url);
         CREATE TABLE IF NOT EXISTS extraction_problems (
             id INTEGER PRIMARY KEY,
             site TEXT NOT NULL,
@@ -331,3 +342,23 @@ def write_article(conn: sqlite3.Connection, article: StoredArticle,
          compress_page(article.raw_html), article.content_type],
     )
     return result
+
+
+def record_aliases(db: sqlite_utils.Database, url: str, site: str, aliases: tuple[str, ...],
+                   seen: str) -> None:
+    """Remember the other URLs the article stored under ``url`` was seen under at ``seen``."""
+    if not aliases:
+        return
+    with transaction(db) as conn:
+        conn.executemany(
+            "INSERT INTO url_aliases (alias, url, site, first_seen, last_seen)"
+            " VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (alias) DO UPDATE SET url = excluded.url, last_seen = excluded.last_seen",
+            [(alias, url, site, seen, seen) for alias in aliases if alias != url],
+        )
+
+
+def load_aliases(db: sqlite_utils.Database, site: str) -> dict[str, str]:
+    """Every other URL a stored article of ``site`` was seen under, to the URL it is stored
+    under."""
+    return dict(db.execute("SELECT alias, url FROM url_aliases WHERE site = ?", [site]).fetchall())
