@@ -25,8 +25,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from changing_site import ChangingSite
+from monitor.cli import main
 from monitor.crawling import LOCAL_SITE_SETTINGS
 
 pytestmark = pytest.mark.slow
@@ -359,6 +361,15 @@ def test_restarts_over_a_changing_site_lose_nothing_and_do_nothing_twice(tmp_pat
                 assert held.requested.wait(DEADLINE), "no crawl asked for the held page"
                 raqib.stop(life, before_exit=held.release)
             assert store.value("SELECT COUNT(*) FROM crawl_runs WHERE status != 'finished'") == 0
+            # right after the stop, `raqib status` shows next times after the last ones
+            shown = CliRunner().invoke(main, ["status", "--format", "json", "--config",
+                                              str(config)])
+            assert shown.exit_code == 0, shown.output
+            status = json.loads(shown.output)
+            (city,) = status["sites"]
+            assert city["next_crawl"] is None or city["next_crawl"] > city["last_crawl"]
+            assert status["digest_due"] or (
+                status["digest_next"] > status["digest_last"]["last_started"])
 
             # 2. stopped just after a digest, and down until the next one was due
             life = raqib.start()
