@@ -48,6 +48,7 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 
+from crawler.extract.safetext import terminal_safe_all
 from crawler.store import transaction, utcnow
 
 from monitor.alerts import KINDS, Alert, query_alerts
@@ -150,6 +151,7 @@ def render_digest(alerts: list[Alert], fmt: str, *, generated: str | None = None
         return _render_json(group_digest(alerts, sites), generated or utcnow(), delivery)
     if fmt not in renderers:
         raise ValueError(f"unknown digest format: {fmt!r} (expected {', '.join(FORMATS)})")
+    alerts = terminal_safe_all(alerts)  # page text read back from the store: no escapes
     return renderers[fmt](group_digest(alerts, sites), generated or utcnow())
 
 
