@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from crawler.extract.safetext import terminal_safe_all
 from crawler.sites import load_sites
 from crawler.store import open_db
 
@@ -132,15 +133,25 @@ def main() -> None:
 @click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting for this crawl.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
+@click.option("--timeout", "time_limit", metavar="DURATION",
+              help="Stop the crawl after this long, e.g. 10m (default: [crawl] timeout of "
+                   "raqib.toml, 15m).")
 @common_options
-def crawl(sites, settings, verbose, db, config, seeds, topics) -> None:
-    """Crawl the named sites (default: all) once, then run the monitor.
+def crawl(sites, settings, verbose, time_limit, db, config, seeds, topics) -> None:
+    """Crawl the named sites (default: all) once, then run the monitor. A crawl still running
+    at its time limit is stopped (what it stored is kept) and the command exits 1.
 
-    Example: raqib crawl aljazeera --db news.db
+    Example: raqib crawl aljazeera --db news.db --timeout 10m
     """
+    from crawler.durations import parse_duration
+
     ctx = _context(db, config, seeds, topics)
     overrides = _parse_settings(settings)
-    _crawl_and_monitor(ctx, list(sites), overrides, verbose)
+    try:
+        limit = (parse_duration(time_limit) if time_limit else ctx.settings.crawl.timeout)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--timeout") from exc
+    _crawl_and_monitor(ctx, list(sites), overrides, verbose, timeout=limit.total_seconds())
 
 
 def _parse_settings(pairs) -> dict[str, str]:
@@ -154,12 +165,23 @@ def _parse_settings(pairs) -> dict[str, str]:
 
 
 def _crawl_and_monitor(ctx: Context, sites: list[str], overrides: dict[str, str],
-                       verbose: bool = False) -> None:
-    from monitor.crawling import crawl_sites
+                       verbose: bool = False, timeout: float | None = None) -> None:
+    import subprocess
+
+    from monitor.crawling import close_timed_out_runs, crawl_sites, last_run_id, runs_after
 
     ctx.check_store()
-    outcome = crawl_sites(ctx.db, ctx.seeds, sites, overrides,
-                          log_level="INFO" if verbose else "WARNING")
+    before = last_run_id(ctx.db)
+    try:
+        outcome = crawl_sites(ctx.db, ctx.seeds, sites, overrides,
+                              log_level="INFO" if verbose else "WARNING", timeout=timeout)
+    except subprocess.TimeoutExpired:
+        close_timed_out_runs(ctx.db, before, timeout or 0)
+        for run in runs_after(ctx.db, before):
+            click.echo(f"crawled {run.line()}")
+        _monitor(ctx)  # what the crawl stored before its stop is kept, and monitored
+        raise click.ClickException(f"the crawl was stopped at its time limit of "
+                                   f"{timeout:.0f}s (--timeout, or [crawl] timeout)")
     crashed = not outcome.runs and outcome.returncode not in (0, 2)
     for line in outcome.messages.splitlines():
         if verbose or crashed or line.startswith("raqib:"):
@@ -307,6 +329,7 @@ def alerts(since, fmt, db, config, seeds, topics) -> None:
     if fmt == "json":
         click.echo(json.dumps([a.to_json() for a in found], ensure_ascii=False, indent=2))
         return
+    found = terminal_safe_all(found)
     if not found:
         click.echo("no alerts")
     for alert in found:
@@ -420,6 +443,7 @@ def search(query, limit, fmt, db, config, seeds, topics) -> None:
     if fmt == "json":
         click.echo(json.dumps([hit.to_json() for hit in hits], ensure_ascii=False, indent=2))
         return
+    hits = terminal_safe_all(hits)
     if not hits:
         click.echo("no results")
     for hit in hits:
@@ -614,15 +638,7 @@ def serve(port, db, config, seeds, topics) -> None:
     if not datasette_available():
         raise click.ClickException("Datasette is not installed: pip install 'raqib[serve]' "
                                    "(or pip install datasette)")
-    from monitor.outbox import ensure_outbox
-    from monitor.scheduler import ensure_state
-
-    store = ctx.open_db()  # every table in place, so a new store opens too
-    try:
-        ensure_outbox(store)
-        ensure_state(store)
-    finally:
-        store.close()
+    ctx.open_db().close()  # the schema up to date (crawler.schema), so a new store opens too
     click.echo(f"serving {ctx.db} on http://127.0.0.1:{port}/ (Ctrl-C stops)", err=True)
     sys.exit(serve_store(ctx.db, port))
 
