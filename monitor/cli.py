@@ -632,15 +632,7 @@ def serve(port, host, password_env, db, config, seeds, topics) -> None:
     if not datasette_available():
         raise click.ClickException("Datasette is not installed: pip install 'raqib[serve]' "
                                    "(or pip install datasette)")
-    from monitor.outbox import ensure_outbox
-    from monitor.scheduler import ensure_state
-
-    store = ctx.open_db()  # every table in place, so a new store opens too
-    try:
-        ensure_outbox(store)
-        ensure_state(store)
-    finally:
-        store.close()
+    ctx.open_db().close()  # the schema up to date (crawler.schema), so a new store opens too
     click.echo(f"serving {ctx.db} on http://{host}:{port}/ (Ctrl-C stops)", err=True)
     sys.exit(serve_store(ctx.db, port, host, password_env))
 

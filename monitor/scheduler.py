@@ -33,25 +33,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from crawler.sites import Site, load_sites
-from crawler.store import open_db
+from crawler.store import open_db, transaction
 
 from monitor.config import Config
 from monitor.outbox import iso
 from monitor.schedules import Cron, Every, LastRun, Schedule, first_run
 
 logger = logging.getLogger("raqib.run")
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS schedule_state (
-    job TEXT PRIMARY KEY,
-    last_started TEXT,
-    last_finished TEXT,
-    last_status TEXT,
-    last_summary TEXT,
-    next_run TEXT
-);
-"""
-
 
 @dataclass
 class RunPlan:
@@ -71,22 +59,18 @@ class RunPlan:
 # --- persisted state ----------------------------------------------------------------------
 
 
-def ensure_state(db) -> None:
-    db.executescript(SCHEMA)
-
-
 def read_state(db) -> dict[str, dict]:
-    ensure_state(db)
     return {row["job"]: row for row in db.query("SELECT * FROM schedule_state")}
 
 
 def write_state(db_path: str, job: str, **values) -> None:
     db = open_db(db_path)
     try:
-        ensure_state(db)
-        db.execute("INSERT OR IGNORE INTO schedule_state (job) VALUES (?)", [job])
         sets = ", ".join(f"{name} = ?" for name in values)
-        db.execute(f"UPDATE schedule_state SET {sets} WHERE job = ?", [*values.values(), job])
+        with transaction(db) as conn:
+            conn.execute("INSERT OR IGNORE INTO schedule_state (job) VALUES (?)", [job])
+            conn.execute(f"UPDATE schedule_state SET {sets} WHERE job = ?",
+                         [*values.values(), job])
     finally:
         db.close()
 
