@@ -613,22 +613,33 @@ def status(fmt, db, config, seeds, topics) -> None:
 
 @main.command()
 @click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Bind here and answer requests naming this host (anyone who can reach it "
+                   "can read the whole store: give --password-env).")
+@click.option("--password-env", "password_env", metavar="VAR",
+              help="Ask for the password held in environment variable VAR (HTTP basic auth).")
 @common_options
-def serve(port, db, config, seeds, topics) -> None:
+def serve(port, host, password_env, db, config, seeds, topics) -> None:
     """Browse the store with Datasette on 127.0.0.1: tables described, canned queries for
     the latest alerts, edited stories with diffs, sites' health, crawl history and search.
+    Anyone who can reach it can read the whole store.
 
     Example: raqib serve --db raqib.db --port 8001
     """
     from monitor.serve import datasette_available, serve as serve_store
 
+    if password_env is not None and not os.environ.get(password_env):
+        raise click.ClickException(f"environment variable {password_env} is not set")
+    if host not in ("127.0.0.1", "localhost", "::1") and password_env is None:
+        click.echo(f"raqib: serving on {host} without --password-env: anyone who can reach "
+                   "it can read the whole store", err=True)
     ctx = _context(db, config, seeds, topics)
     if not datasette_available():
         raise click.ClickException("Datasette is not installed: pip install 'raqib[serve]' "
                                    "(or pip install datasette)")
     ctx.open_db().close()  # the schema up to date (crawler.schema), so a new store opens too
-    click.echo(f"serving {ctx.db} on http://127.0.0.1:{port}/ (Ctrl-C stops)", err=True)
-    sys.exit(serve_store(ctx.db, port))
+    click.echo(f"serving {ctx.db} on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    sys.exit(serve_store(ctx.db, port, host, password_env))
 
 
 # Keeping the store safe: doctor, backup ----------------------------------------------------
