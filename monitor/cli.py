@@ -193,6 +193,11 @@ def _crawl_and_monitor(ctx: Context, sites: list[str], overrides: dict[str, str]
     if not outcome.runs:
         raise click.ClickException("nothing was crawled")
     _monitor(ctx)
+    from crawler.run import STORE_FAILED
+
+    if outcome.returncode == STORE_FAILED:
+        raise click.ClickException("some pages could not be stored (see the errors above); "
+                                   "the next crawl fetches them again")
 
 
 def _monitor(ctx: Context) -> list:
