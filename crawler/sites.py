@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 
 from crawler.durations import parse_duration
 from crawler.extract.model import Selectors
+from crawler.extract.tree import check_selector
 from crawler.tomlfile import TomlFileError, read_toml
 from crawler.urls import UrlDoor, on_domains
 
@@ -30,7 +31,7 @@ _SITE_KEYS = {
     "follow_url", "every", "selectors", "needs_internet", "discover_sitemaps", "max_pages",
     "max_age", "tracking_parameters", "max_sitemap_depth",
 }
-_SELECTOR_KEYS = {"title", "body", "published", "author", "drop"}
+_SELECTOR_KEYS = {"title", "body", "published", "author", "drop", "drop_text"}
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -251,11 +252,15 @@ def _selectors(value: Any, problem) -> Selectors:
     if not isinstance(drop, list) or not all(isinstance(d, str) for d in drop):
         problem("selectors.drop", "must be a list of CSS selectors")
         drop = []
-    try:
-        from soupsieve import compile as compile_css
-
-        for key, css in [*fields.items(), *(("drop", d) for d in drop)]:
-            compile_css(css)
-    except Exception as exc:  # soupsieve raises SelectorSyntaxError
-        problem("selectors", f"bad CSS selector: {exc}")
-    return Selectors(**fields, drop=tuple(drop))
+    drop_text = value.get("drop_text", [])
+    if isinstance(drop_text, str):
+        drop_text = [drop_text]
+    if not isinstance(drop_text, list) or not all(isinstance(d, str) and d.strip() for d in drop_text):
+        problem("selectors.drop_text", "must be a list of phrases")
+        drop_text = []
+    for key, css in [*fields.items(), *(("drop", d) for d in drop)]:
+        try:
+            check_selector(css)
+        except ValueError as exc:
+            problem("selectors", f"bad CSS selector {css!r}: {exc}")
+    return Selectors(**fields, drop=tuple(drop), drop_text=tuple(drop_text))

@@ -569,13 +569,15 @@ def status(fmt, db, config, seeds, topics) -> None:
 
     Example: raqib status --format json
     """
+    from monitor.scheduler import digest_schedule
     from monitor.status import collect_status, render_status
 
     ctx = _context(db, config, seeds, topics)
     found, _ = load_sites(ctx.seeds)
+    schedule = digest_schedule(ctx.settings) if ctx.settings.channels else None
     store = ctx.open_db()
     try:
-        click.echo(render_status(collect_status(store, found), fmt))
+        click.echo(render_status(collect_status(store, found, digest=schedule), fmt))
     finally:
         store.close()
 

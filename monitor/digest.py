@@ -24,8 +24,12 @@ headline differs from the story's shows it: outlets retitle the wire copy they r
   selectors that :func:`monitor.notify.email_html` copies into ``style`` attributes for mail
   clients, Arabic labels); matched terms are ``<mark>``ed, removed sentences ``<del>``, added
   ``<ins>``, and every string that came from a page goes through ``html.escape``.
-- ``json`` is ``{"generated", "count", "counts": {kind: n}, "alerts": [Alert.to_json()],
-  "topics": [{"topic", "new": [story], "updates": [story]}], "health": [Alert.to_json()]}``,
+- ``json`` is ``{"digest", "delivery", "channel", "generated", "count", "counts": {kind: n},
+  "alerts": [alert], "topics": [{"topic", "new": [story], "updates": [story]}], "health":
+  [alert]}``: ``digest`` is the digest's id, ``generated`` the time it was built, ``delivery``
+  and ``channel`` the delivery this document is (all ``null`` in a preview of alerts not yet
+  in a digest); an alert is ``Alert.to_json()`` with, instead of ``delivered``, the ``digest``
+  and ``delivery`` it belongs to;
   a story being ``{"kind", "title", "url", "site", "sources": [{"site", "url", "title"}],
   "alerts": [alert ids], "edited", "edit_kinds"}`` (``edited``: a new story whose update
   alerts are in the same digest; ``alerts`` then holds the ids of all of them).
@@ -68,6 +72,15 @@ HEALTH_PROBLEM_LABELS = {
     "empty_bodies": "نصوص المقالات فارغة",
     "short_bodies": "نصوص المقالات أقصر كثيراً من المعتاد",
 }
+
+
+@dataclass(frozen=True)
+class DeliveryRef:
+    """Which digest a rendered document is, and which of its deliveries (one per channel)."""
+
+    digest: int
+    delivery: int | None = None
+    channel: str | None = None
 
 
 class Source(NamedTuple):
@@ -131,13 +144,16 @@ def mark_delivered(db: sqlite_utils.Database, alert_ids: list[int],
 
 
 def render_digest(alerts: list[Alert], fmt: str, *, generated: str | None = None,
-                  sites: Mapping[str, str] | None = None) -> str:
+                  sites: Mapping[str, str] | None = None,
+                  delivery: DeliveryRef | None = None) -> str:
     """The digest of ``alerts`` in ``fmt`` (text, markdown, html or json); ``sites`` maps source
-    urls to site ids (alerts from :func:`pending_alerts` know theirs already)."""
+    urls to site ids (alerts from :func:`pending_alerts` know theirs already); ``delivery``
+    says which digest and delivery the document is (the json says so; ``None``: a preview)."""
     renderers: dict[str, Callable[[Digest, str], str]] = {
         "text": _render_text, "markdown": _render_markdown, "html": _render_html,
-        "json": _render_json,
     }
+    if fmt == "json":
+        return _render_json(group_digest(alerts, sites), generated or utcnow(), delivery)
     if fmt not in renderers:
         raise ValueError(f"unknown digest format: {fmt!r} (expected {', '.join(FORMATS)})")
     return renderers[fmt](group_digest(alerts, sites), generated or utcnow())
@@ -797,18 +813,29 @@ def _story_json(story: Story) -> dict[str, Any]:
     }
 
 
-def _render_json(digest: Digest, generated: str) -> str:
+def _alert_json(alert: Alert, delivery: DeliveryRef | None) -> dict[str, Any]:
+    document = alert.to_json()
+    del document["delivered"]   # set once every channel has it: never known while rendering
+    document["digest"] = delivery.digest if delivery else None
+    document["delivery"] = delivery.delivery if delivery else None
+    return document
+
+
+def _render_json(digest: Digest, generated: str, delivery: DeliveryRef | None = None) -> str:
     counts = Counter(alert.kind for alert in digest.alerts)
     document = {
+        "digest": delivery.digest if delivery else None,
+        "delivery": delivery.delivery if delivery else None,
+        "channel": delivery.channel if delivery else None,
         "generated": generated,
         "count": len(digest.alerts),
         "counts": {kind: counts.get(kind, 0)
                    for kind in (*KINDS, *sorted(set(counts) - set(KINDS)))},
-        "alerts": [alert.to_json() for alert in digest.alerts],
+        "alerts": [_alert_json(alert, delivery) for alert in digest.alerts],
         "topics": [{"topic": section.topic,
                     "new": [_story_json(s) for s in section.new],
                     "updates": [_story_json(s) for s in section.updates]}
                    for section in digest.topics],
-        "health": [alert.to_json() for alert in digest.health],
+        "health": [_alert_json(alert, delivery) for alert in digest.health],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

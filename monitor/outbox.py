@@ -24,7 +24,7 @@ How it keeps its promises
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Iterable
 
@@ -173,7 +173,8 @@ def _claim(db: sqlite_utils.Database, delivery_id: int, status: str, now: dateti
 
 def _deliver(db: sqlite_utils.Database, row: dict, channel: Channel,
              settings: DigestSettings, now: datetime) -> Attempt:
-    message = load_message(db, row["digest_id"], settings)
+    message = replace(load_message(db, row["digest_id"], settings), delivery=row["id"],
+                      channel=channel.name)
     try:
         note = channel.send(message)
     except Exception as exc:  # any failure is recorded and retried, never a crash of the run
