@@ -48,7 +48,8 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 
-from crawler.store import utcnow
+from crawler.extract.safetext import terminal_safe_all
+from crawler.store import transaction, utcnow
 
 from monitor.alerts import KINDS, Alert, query_alerts
 from monitor.history import DIFF_FIELDS, RLM, diff_lines, isolate
@@ -132,15 +133,9 @@ def mark_delivered(db: sqlite_utils.Database, alert_ids: list[int],
                    delivered: str | None = None) -> None:
     """Mark alerts as delivered (at ``delivered``, default now), in one transaction."""
     when = delivered or utcnow()
-    conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(db) as conn:
         conn.executemany("UPDATE alerts SET delivered = ? WHERE id = ? AND delivered IS NULL",
                          [(when, alert_id) for alert_id in alert_ids])
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 def render_digest(alerts: list[Alert], fmt: str, *, generated: str | None = None,
@@ -156,6 +151,7 @@ def render_digest(alerts: list[Alert], fmt: str, *, generated: str | None = None
         return _render_json(group_digest(alerts, sites), generated or utcnow(), delivery)
     if fmt not in renderers:
         raise ValueError(f"unknown digest format: {fmt!r} (expected {', '.join(FORMATS)})")
+    alerts = terminal_safe_all(alerts)  # page text read back from the store: no escapes
     return renderers[fmt](group_digest(alerts, sites), generated or utcnow())
 
 

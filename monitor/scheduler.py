@@ -33,25 +33,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from crawler.sites import Site, load_sites
-from crawler.store import open_db, record_error
+from crawler.store import open_db, transaction
 
 from monitor.config import Config
 from monitor.outbox import iso
 from monitor.schedules import Cron, Every, LastRun, Schedule, first_run
 
 logger = logging.getLogger("raqib.run")
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS schedule_state (
-    job TEXT PRIMARY KEY,
-    last_started TEXT,
-    last_finished TEXT,
-    last_status TEXT,
-    last_summary TEXT,
-    next_run TEXT
-);
-"""
-
 
 @dataclass
 class RunPlan:
@@ -71,22 +59,18 @@ class RunPlan:
 # --- persisted state ----------------------------------------------------------------------
 
 
-def ensure_state(db) -> None:
-    db.executescript(SCHEMA)
-
-
 def read_state(db) -> dict[str, dict]:
-    ensure_state(db)
     return {row["job"]: row for row in db.query("SELECT * FROM schedule_state")}
 
 
 def write_state(db_path: str, job: str, **values) -> None:
     db = open_db(db_path)
     try:
-        ensure_state(db)
-        db.execute("INSERT OR IGNORE INTO schedule_state (job) VALUES (?)", [job])
         sets = ", ".join(f"{name} = ?" for name in values)
-        db.execute(f"UPDATE schedule_state SET {sets} WHERE job = ?", [*values.values(), job])
+        with transaction(db) as conn:
+            conn.execute("INSERT OR IGNORE INTO schedule_state (job) VALUES (?)", [job])
+            conn.execute(f"UPDATE schedule_state SET {sets} WHERE job = ?",
+                         [*values.values(), job])
     finally:
         db.close()
 
@@ -113,10 +97,10 @@ def crawl_job(plan: RunPlan, site_ids: list[str], job: str | None = None) -> str
         problems = [line for line in outcome.messages.splitlines()
                     if line.startswith("raqib:") or " ERROR" in line]
     except subprocess.TimeoutExpired:
-        from monitor.crawling import runs_after
+        from monitor.crawling import close_timed_out_runs, runs_after
 
+        close_timed_out_runs(plan.db, before, timeout)
         runs, status, problems = runs_after(plan.db, before), "timeout", []
-        _close_stopped_runs(plan.db, before, site_ids, timeout)
     for problem in problems[:5]:
         logger.warning("crawl %s: %s", label, problem)
     found = "; ".join(run.line() for run in runs) or "nothing crawled"
@@ -128,21 +112,6 @@ def crawl_job(plan: RunPlan, site_ids: list[str], job: str | None = None) -> str
         write_state(plan.db, name, last_finished=iso(datetime.now(timezone.utc)),
                     last_status=status, last_summary=summary)
     return summary
-
-
-def _close_stopped_runs(db_path: str, before: int, site_ids: list[str], timeout: float) -> None:
-    db = open_db(db_path)
-    try:
-        # the stopped crawl may have closed its runs itself (SIGTERM lets Scrapy close the
-        # spider): they are still runs cut short by the time limit
-        for row in db.query("SELECT id, site FROM crawl_runs WHERE id > ?", [before]):
-            db.execute("UPDATE crawl_runs SET status = 'timeout', finished = ? WHERE id = ?",
-                       [iso(datetime.now(timezone.utc)), row["id"]])
-            record_error(db, row["site"], "schedule",
-                         f"crawl stopped at its time limit of {timeout:.0f}s",
-                         run_id=row["id"])
-    finally:
-        db.close()
 
 
 def monitor_job(plan: RunPlan) -> str:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 
 import sqlite_utils
 
+from crawler.extract.safetext import terminal_safe_all
 from crawler.sites import Site
 
 from monitor.outbox import iso, outbox_state
@@ -113,6 +114,7 @@ def collect_status(db: sqlite_utils.Database, sites: list[Site], now: datetime |
 def render_status(status: Status, fmt: str = "text") -> str:
     if fmt == "json":
         return json.dumps(status.to_json(), ensure_ascii=False, indent=2)
+    status = terminal_safe_all(status)  # errors quote pages, URLs and servers
     lines = ["sites:"]
     if not status.sites:
         lines.append("  (none)")
@@ -172,10 +174,11 @@ class SourceCheck:
 def check_live(site: Site, timeout: float = 15) -> list[SourceCheck]:
     """Fetch each of ``site``'s feeds, sitemaps and listing pages now: does it answer, and
     does a feed or sitemap hold entries?"""
-    import gzip
     import urllib.error
     import urllib.request
+    import zlib
 
+    from crawler.decompress import TooLarge, gunzip
     from crawler.extract.feeds import parse_feed, parse_sitemap
 
     checks = []
@@ -188,8 +191,14 @@ def check_live(site: Site, timeout: float = 15) -> list[SourceCheck]:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 data = response.read(20_000_000)
                 if response.headers.get("Content-Encoding") == "gzip" or data[:2] == b"\x1f\x8b":
-                    data = gzip.decompress(data)
+                    data = gunzip(data)  # bounded: a gzip bomb stops at the limit
                 status = response.status
+        except TooLarge as exc:
+            checks.append(SourceCheck(site.id, kind, url, False, f"not read: it {exc}"))
+            continue
+        except zlib.error as exc:
+            checks.append(SourceCheck(site.id, kind, url, False, f"bad gzip data: {exc}"))
+            continue
         except urllib.error.HTTPError as exc:
             checks.append(SourceCheck(site.id, kind, url, False, f"HTTP {exc.code}"))
             continue
