@@ -38,6 +38,7 @@ class Output:
     title: str = ""
     body: str = ""
     published: str = ""
+    status: str = ""  # raqib's Article.check.status: how often the second opinion ran
 
 
 @dataclass
@@ -56,6 +57,7 @@ class Score:
 class Run:
     name: str
     scores: dict[str, Score] = field(default_factory=dict)
+    statuses: Counter = field(default_factory=Counter)
     seconds: float = 0.0
 
 
@@ -63,7 +65,7 @@ class Run:
 
 def raqib(html: bytes, url: str) -> Output:
     article = extract_article(html, url)
-    return Output(article.title, article.body, article.published or "")
+    return Output(article.title, article.body, article.published or "", article.check.status)
 
 
 def trafilatura_extractor() -> Callable[[bytes, str], Output] | None:
@@ -161,6 +163,8 @@ def run(name: str, extractor: Callable[[bytes, str], Output], pages, repeat: int
     result.seconds = (time.perf_counter() - start) / repeat
     for page, _, gold in pages:
         result.scores[page] = score(outputs[page], gold)
+        if outputs[page].status:
+            result.statuses[outputs[page].status] += 1
     return result
 
 
@@ -232,6 +236,10 @@ def main(argv: list[str] | None = None) -> int:
     print(table(rows))
     print("\npages/s: every page of the directory, bytes in, fields out, "
           f"mean of {args.repeat} runs; the same figure on each row of one extractor.")
+    for r in runs:
+        if r.statuses:
+            counts = ", ".join(f"{status} {n}" for status, n in r.statuses.most_common())
+            print(f"{r.name} extraction check (Article.check.status) over {len(pages)} pages: {counts}")
 
     if args.per_page:
         rows = [["page", "extractor", "F1", "P", "R", "with", "leaks", "title", "date"]]
