@@ -23,6 +23,7 @@ import gzip
 import json
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +44,7 @@ class Output:
     title: str = ""
     body: str = ""
     published: str = ""
-    fallback: bool = False
+    status: str = ""  # raqib's Article.check.status: how often the second opinion ran
 
 
 @dataclass
@@ -64,6 +65,7 @@ class Score:
 class Run:
     name: str
     scores: dict[str, Score] = field(default_factory=dict)
+    statuses: Counter = field(default_factory=Counter)
     seconds: float = 0.0
 
 
@@ -71,8 +73,7 @@ class Run:
 
 def raqib(html: bytes, url: str) -> Output:
     article = extract_article(html, url)
-    return Output(article.title, article.body, article.published or "",
-                  article.check.status == "fallback")
+    return Output(article.title, article.body, article.published or "", article.check.status)
 
 
 def trafilatura_extractor() -> Callable[[bytes, str], Output] | None:
@@ -129,7 +130,7 @@ def score(out: Output, gold: dict) -> Score:
         sum(collapsed(s) in body for s in without),
         (" ".join(out.title.split()) == " ".join(title.split())) if title else None,
         ((out.published or "")[:10] == published[:10]) if published else None,
-        not out.body.strip(), out.fallback,
+        not out.body.strip(), out.status == "fallback",
     )
 
 
@@ -162,6 +163,8 @@ def run(name: str, extractor: Callable[[bytes, str], Output], pages, repeat: int
     result.seconds = (time.perf_counter() - start) / repeat
     for page, _, gold in pages:
         result.scores[page] = score(outputs[page], gold)
+        if outputs[page].status:
+            result.statuses[outputs[page].status] += 1
     return result
 
 
@@ -240,6 +243,10 @@ def main(argv: list[str] | None = None) -> int:
     speed = {r.name: len(pages) / r.seconds for r in runs if r.seconds}
     if "raqib" in speed and "trafilatura" in speed:
         print(f"raqib pages/s / trafilatura pages/s = {speed['raqib'] / speed['trafilatura']:.2f}")
+    for r in runs:
+        if r.statuses:
+            counts = ", ".join(f"{status} {n}" for status, n in r.statuses.most_common())
+            print(f"{r.name} extraction check (Article.check.status) over {len(pages)} pages: {counts}")
 
     if args.per_page:
         rows = [["page", "extractor", "F1", "P", "R", "with", "leaks", "title", "date"]]

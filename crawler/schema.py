@@ -48,8 +48,8 @@ version 0 with its tables.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 
 class SchemaError(sqlite3.DatabaseError):
@@ -214,14 +214,6 @@ _VERSION_1_COLUMNS = {
 }
 
 
-def _to_version_1(conn: sqlite3.Connection) -> None:
-    for statement in _VERSION_1:
-        conn.execute(statement)
-    _create_search_index(conn)
-    for table, columns in _VERSION_1_COLUMNS.items():
-        add_missing_columns(conn, table, columns)
-
-
 # Version 2: extraction health (``crawler.pagestore``): every page whose extraction came out
 # empty or collapsed, needed the fallback or raised; the pages extracted in each run.
 _VERSION_2 = (
@@ -239,12 +231,6 @@ _VERSION_2 = (
     )""",
     "CREATE INDEX IF NOT EXISTS extraction_problems_run ON extraction_problems(run_id)",
 )
-
-
-def _to_version_2(conn: sqlite3.Connection) -> None:
-    for statement in _VERSION_2:
-        conn.execute(statement)
-    add_missing_columns(conn, "crawl_runs", (("extracted", "INTEGER NOT NULL DEFAULT 0"),))
 
 
 def _create_search_index(conn: sqlite3.Connection) -> None:
@@ -277,25 +263,32 @@ _VERSION_3 = (
 )
 
 
-def _to_version_3(conn: sqlite3.Connection) -> None:
-    for statement in _VERSION_3:
-        conn.execute(statement)
-
-
 @dataclass(frozen=True)
 class Migration:
-    """One step: what it does (for the log), and the function that does it inside the
-    migration's transaction."""
+    """One step, applied inside the migration's transaction: its statements, then the columns
+    it adds to tables that lack them, then anything more it must do."""
 
     version: int  # the version the store has after this step
-    summary: str
-    apply: Callable[[sqlite3.Connection], None]
+    summary: str  # for the log
+    statements: tuple[str, ...] = ()
+    columns: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    more: Callable[[sqlite3.Connection], None] | None = None
+
+    def apply(self, conn: sqlite3.Connection) -> None:
+        for statement in self.statements:
+            conn.execute(statement)
+        for table, columns in self.columns.items():
+            add_missing_columns(conn, table, columns)
+        if self.more is not None:
+            self.more(conn)
 
 
 MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "every table in one schema, versioned", _to_version_1),
-    Migration(2, "extraction health: extraction_problems, crawl_runs.extracted", _to_version_2),
-    Migration(3, "url_aliases: the other URLs of an article", _to_version_3),
+    Migration(1, "every table in one schema, versioned", _VERSION_1, _VERSION_1_COLUMNS,
+              _create_search_index),
+    Migration(2, "extraction health: extraction_problems, crawl_runs.extracted", _VERSION_2,
+              {"crawl_runs": (("extracted", "INTEGER NOT NULL DEFAULT 0"),)}),
+    Migration(3, "url_aliases: the other URLs of an article", _VERSION_3),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -13,6 +13,8 @@ NEWSPIDER_MODULE = "crawler.spiders"
 # Who we are, and manners.
 USER_AGENT = "raqib/0.1 (Arabic news change monitor; +https://pypi.org/project/raqib/)"
 ROBOTSTXT_OBEY = True
+# Protego over robots.txt as real sites write it (a missing colon, a path without its "/")
+ROBOTSTXT_PARSER = "crawler.robots.RobotsParser"
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0

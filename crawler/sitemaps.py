@@ -1,12 +1,9 @@
-"""Sitemaps and robots.txt, read with Scrapy's own parsers.
+"""Sitemaps, read with Scrapy's own reader (robots.txt is :mod:`crawler.robots`').
 
 - :func:`read_sitemap`: a sitemap, a sitemap index or a Google News sitemap, plain or gzipped,
   through ``scrapy.utils.sitemap.Sitemap`` (entities never expanded, no network, iterative);
   a gzipped body is decompressed with a size cap (``scrapy.utils.gz.gunzip``), so a small
   file that unpacks to gigabytes is refused, not read.
-- :func:`read_robots`: the ``Sitemap:`` lines of a robots.txt through Protego, Scrapy's
-  robots.txt parser, which reads what real sites write (``Sitemap :`` with a space, CRLF,
-  no final newline); an HTML page served in place of robots.txt is reported as such.
 
 Pure functions from bytes to records (:class:`~crawler.extract.feeds.Discovered`); they never
 raise on malformed input and say what was wrong in ``problem``. URLs come out as written: the
@@ -15,11 +12,9 @@ spider passes each through :mod:`crawler.urls`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import lxml.etree
-from protego import Protego
 from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
@@ -96,22 +91,3 @@ def read_sitemap(data: bytes, max_size: int, alternate_links: bool = False) -> D
                     url=url, published=entry.get("news_publication_date") or entry.get("lastmod"),
                     title=entry.get("news_title")))
     return result
-
-
-@dataclass
-class RobotsSitemaps:
-    """The ``Sitemap:`` URLs of a robots.txt, and what was wrong with it."""
-
-    sitemaps: list[str] = field(default_factory=list)
-    problem: str | None = None
-
-
-def read_robots(data: bytes, content_type: str | None = None) -> RobotsSitemaps:
-    """The ``Sitemap:`` lines of a robots.txt, read by Protego. An HTML page (an anti-bot wall
-    or an error page answered with 200) is no robots.txt: no sitemaps, and a problem."""
-    text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
-    head = text.lstrip()[:200].lower()
-    if "html" in (content_type or "").lower() or head.startswith(("<!doctype", "<html", "<?xml", "<")):
-        return RobotsSitemaps(problem="robots.txt is an HTML page, not a robots file "
-                                      "(an anti-bot wall or an error page?)")
-    return RobotsSitemaps(sitemaps=list(Protego.parse(text).sitemaps))

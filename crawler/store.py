@@ -167,14 +167,38 @@ def decompress_page(stored: bytes | None) -> bytes | None:
 
 
 def start_run(db: sqlite_utils.Database, site: str, started: str | None = None) -> int:
-    """Record the start of a crawl of ``site``; returns the run id."""
-    return db["crawl_runs"].insert({"site": site, "started": started or utcnow()}).last_pk
+    """Record the start of a crawl of ``site``; returns the run id. Runs of the site still
+    ``running`` (their crawl was killed before it could close them) are closed first as
+    ``interrupted``; a crawl that was in fact still going sets its own status when it ends."""
+    now = started or utcnow()
+    with transaction(db) as conn:
+        conn.execute("UPDATE crawl_runs SET status = 'interrupted', finished = ?"
+                     " WHERE site = ? AND status = 'running'", [now, site])
+        return conn.execute("INSERT INTO crawl_runs (site, started) VALUES (?, ?)",
+                            [site, now]).lastrowid
 
 
 def finish_run(db: sqlite_utils.Database, run_id: int, status: str = "finished",
                finished: str | None = None) -> None:
     """Close a crawl run."""
     db["crawl_runs"].update(run_id, {"finished": finished or utcnow(), "status": status})
+
+
+def close_run(db: sqlite_utils.Database, run_id: int, *, requests: int = 0,
+              bytes_received: int = 0, unrecorded_errors: int = 0) -> dict:
+    """Close a crawl run with its downloader counts; returns its row. The run ``failed``
+    when it fetched nothing but errors, when a page could not be stored (a ``store`` error),
+    or when errors could not even be recorded (``unrecorded_errors``)."""
+    with transaction(db) as conn:
+        conn.execute("UPDATE crawl_runs SET requests = ?, bytes = ? WHERE id = ?",
+                     [requests, bytes_received, run_id])
+        (pages, errors), = conn.execute("SELECT pages, errors FROM crawl_runs WHERE id = ?",
+                                        [run_id]).fetchall()
+        (store_errors,) = conn.execute("SELECT COUNT(*) FROM crawl_errors WHERE run_id = ?"
+                                       " AND stage = 'store'", [run_id]).fetchone()
+        failed = (pages == 0 and errors > 0) or store_errors > 0 or unrecorded_errors > 0
+        finish_run(db, run_id, status="failed" if failed else "finished")
+    return db["crawl_runs"].get(run_id)
 
 
 def count_in_run(db: sqlite_utils.Database | sqlite3.Connection, run_id: int,

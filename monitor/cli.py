@@ -193,6 +193,11 @@ def _crawl_and_monitor(ctx: Context, sites: list[str], overrides: dict[str, str]
     if not outcome.runs:
         raise click.ClickException("nothing was crawled")
     _monitor(ctx)
+    from crawler.run import STORE_FAILED
+
+    if outcome.returncode == STORE_FAILED:
+        raise click.ClickException("some pages could not be stored (see the errors above); "
+                                   "the next crawl fetches them again")
 
 
 def _monitor(ctx: Context) -> list:
@@ -225,24 +230,37 @@ def monitor(db, config, seeds, topics) -> None:
 @click.option("--url", help="The page's URL (helps dates and titles).")
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "text"]), default="text",
               show_default=True)
-@click.option("--explain", is_flag=True, help="Also show each removed block and its rule.")
+@click.option("--explain", is_flag=True,
+              help="Also show the container found, the check, and each removed block and its rule.")
+@click.option("--site", "site_id", help="Apply this seed's [selectors] (from --seeds).")
 @common_options
-def extract(files, url, fmt, explain, db, config, seeds, topics) -> None:
+def extract(files, url, fmt, explain, site_id, db, config, seeds, topics) -> None:
     """Run the extractor on saved pages.
 
     Example: raqib extract page.html --format jsonl
     """
     from crawler.extract import extract_article
 
+    selectors = None
+    if site_id:
+        found, _ = load_sites(_context(db, config, seeds, topics).seeds)
+        chosen = [s for s in found if s.id == site_id]
+        if not chosen:
+            raise click.ClickException(f"no site {site_id!r} in the seeds")
+        selectors = chosen[0].selectors
     records = []
     for file in files:
-        article = extract_article(Path(file).read_bytes(), url)
+        article = extract_article(Path(file).read_bytes(), url, selectors=selectors)
         record: dict[str, Any] = {
             "file": file, "url": article.url, "title": article.title, "body": article.body,
             "published": article.published, "author": article.author,
         }
         if explain:
             record["removed"] = [{"rule": r.rule, "text": r.text} for r in article.removed]
+            record["check"] = {"status": article.check.status, "reason": article.check.reason,
+                               "container": article.check.container,
+                               "container_chars": article.check.container_chars,
+                               "body_chars": article.check.body_chars}
         records.append(record)
     if fmt == "jsonl":
         for record in records:
@@ -259,6 +277,10 @@ def extract(files, url, fmt, explain, db, config, seeds, topics) -> None:
             click.echo("")
             click.echo(record["body"])
             if explain:
+                check = record["check"]
+                click.echo(f"\ncheck: {check['status']} (container {check['container'] or '-'}, "
+                           f"{check['container_chars']} running chars; body {check['body_chars']})"
+                           + (f": {check['reason']}" if check["reason"] else ""))
                 click.echo("\n-- removed --")
                 for removed in record["removed"]:
                     click.echo(f"[{removed['rule']}] {removed['text']}")

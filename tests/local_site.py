@@ -8,8 +8,8 @@ would. Standard library only.
         ...crawl...
         site.requested                        # the paths asked for, in order
 
-A page's path may carry a query: it matches a request with the same path and the same query
-arguments in any order (as servers read them).
+A page's path may carry a query: it matches a request with the same path (percent-encoded or
+not) and the same query arguments in any order, as servers read them.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 HTML = "text/html; charset=utf-8"
 TEXT = "text/plain; charset=utf-8"
@@ -40,8 +40,9 @@ class Page:
 
 
 def _key(path: str) -> tuple[str, frozenset]:
+    """A request path as a server reads it: percent-decoded, query arguments in any order."""
     parts = urlsplit(path)
-    return parts.path, frozenset(parse_qsl(parts.query, keep_blank_values=True))
+    return unquote(parts.path), frozenset(parse_qsl(parts.query, keep_blank_values=True))
 
 
 class LocalSite:

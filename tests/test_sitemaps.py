@@ -1,8 +1,10 @@
-"""Sitemaps and robots.txt read with Scrapy's parsers (crawler/sitemaps.py), without a crawl."""
+"""Sitemaps and robots.txt read with Scrapy's parsers (crawler/sitemaps.py, crawler/robots.py),
+without a crawl."""
 
 import gzip
 
-from crawler.sitemaps import read_robots, read_sitemap
+from crawler.robots import lenient_robots, read_robots
+from crawler.sitemaps import read_sitemap
 
 CAP = 1 << 20
 NEWS = """<?xml version="1.0" encoding="UTF-8"?>
@@ -68,3 +70,10 @@ def test_an_html_page_in_place_of_robots_txt_is_reported():
     wall = b"<!DOCTYPE html><html><body>Checking your browser... Sitemap: https://x/</body></html>"
     found = read_robots(wall, "text/html")
     assert found.sitemaps == [] and "HTML page" in found.problem
+
+
+def test_robots_txt_mistakes_are_mended_before_protego_reads_them():
+    mended = lenient_robots("User-Agent : *\r\nAllow /\r\nDisallow private/\r\nDisallow: *.pdf$")
+    assert mended.splitlines() == ["User-Agent: *", "Allow: /", "Disallow: /private/",
+                                   "Disallow: *.pdf$"]
+    assert lenient_robots("<html><body>Disallow: /</body></html>") == ""

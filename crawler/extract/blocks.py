@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
 
 from crawler.extract.tree import Element, attr_words, collapse
 
@@ -61,6 +62,11 @@ class Block:
         if self.link_share >= LIST_LINKS:
             return -0.5 * n
         return 0.0
+
+
+@lru_cache(maxsize=4096)
+def _is_caption_attr(words: str) -> bool:
+    return _CAPTION_HINT.search(words) is not None
 
 
 def blocks_of(root: Element) -> list[Block]:
@@ -118,8 +124,8 @@ class _BlockBuilder:
                 if name == "br":
                     self.flush()
                 else:
-                    caption = in_caption or name in ("figcaption", "figure") or bool(
-                        (child.get("class") or child.get("id")) and _CAPTION_HINT.search(attr_words(child)))
+                    caption = in_caption or name in ("figcaption", "figure") or (
+                        (child.get("class") or child.get("id")) is not None and _is_caption_attr(attr_words(child)))
                     link = in_link or name == "a"
                     if name in BLOCK_LEVEL:
                         self.flush()

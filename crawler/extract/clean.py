@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from crawler.extract.lexicon import COMMENT_NOTICE
 from crawler.extract.arabic import normalize
@@ -70,6 +71,7 @@ SMALL_SHARE = 0.34       # an element holding more of the container's running te
 BUDGET_SHARE = 0.5       # the rules together may remove at most this share of it
 
 
+@lru_cache(maxsize=4096)
 def is_furniture_attr(words: str) -> bool:
     if not words:
         return False
@@ -148,10 +150,15 @@ def _hidden(tags: list[Element]) -> Iterator[Element]:
             yield el
 
 
+_DIRECTIVE_START = ("v-", ":", "@", "ng-", "data-ng-", "x-")
+
+
 def _directives(tags: list[Element]) -> Iterator[Element]:
     for el in tags:
-        if el.attrib and any(_DIRECTIVE_ATTR.match(name) for name in el.attrib):
-            yield el
+        for name in el.keys():
+            if name.startswith(_DIRECTIVE_START) and _DIRECTIVE_ATTR.match(name):
+                yield el
+                break
 
 
 def _class_id(tags: list[Element]) -> Iterator[Element]:

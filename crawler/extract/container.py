@@ -16,10 +16,11 @@ body is its running-text blocks wherever they stand.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from crawler.extract.arabic import tokens
 from crawler.extract.blocks import Block
-from crawler.extract.tree import Element, classes, collapse, is_within, select
+from crawler.extract.tree import Element, collapse, is_within, select
 
 # Body classes that CMSs and themes print around the article text — generic across sites.
 CMS_BODY_CLASSES = frozenset({
@@ -59,33 +60,42 @@ class Container:
 
 
 class _Tally:
-    """Running chars and density score of every element that holds a block."""
+    """Running chars and density score of every element that holds a block, summed from the
+    blocks' owners up in one pass over the tree (children before their parents)."""
 
-    def __init__(self, blocks: list[Block]) -> None:
-        self.running: dict[Element, int] = {}
-        self.score: dict[Element, float] = {}
-        self.depth: dict[Element, int] = {}
-        self.total = 0
+    def __init__(self, root: Element, blocks: list[Block]) -> None:
+        running: dict[Element, int] = {}
+        score: dict[Element, float] = {}
+        total = 0
         for block in blocks:
             weight = block.weight
             run = len(block.text) if block.is_running_text else 0
-            self.total += run
-            if not weight and not run:
-                continue
-            chain = [block.owner, *block.owner.iterancestors()]
-            n = len(chain)
-            for level, el in enumerate(chain):
-                self.score[el] = self.score.get(el, 0.0) + weight
-                self.running[el] = self.running.get(el, 0) + run
-                self.depth[el] = n - level
+            total += run
+            if weight or run:
+                owner = block.owner
+                score[owner] = score.get(owner, 0.0) + weight
+                running[owner] = running.get(owner, 0) + run
+        for el in reversed(list(root.iter())):
+            if el in score:
+                parent = el.getparent()
+                if parent is not None:
+                    score[parent] = score.get(parent, 0.0) + score[el]
+                    running[parent] = running.get(parent, 0) + running[el]
+        self.running, self.score, self.total = running, score, total
+        self._depth: dict[Element, int] = {}
 
     def chars(self, el: Element) -> int:
         return self.running.get(el, 0)
 
+    def depth(self, el: Element) -> int:
+        if el not in self._depth:
+            self._depth[el] = sum(1 for _ in el.iterancestors())
+        return self._depth[el]
+
 
 def find_container(root: Element, body: Element, blocks: list[Block], *, selector: str | None,
                    article_body: str = "") -> Container:
-    tally = _Tally(blocks)
+    tally = _Tally(root, blocks)
     found = _find(root, body, blocks, tally, selector, article_body)
     found.running_of = tally.running
     return found
@@ -110,20 +120,17 @@ def _semantic(root: Element, blocks: list[Block], tally: _Tally, article_body: s
     if not total:
         return None
     candidates: list[tuple[Element, str, str]] = []
-    for el in root.iter():
-        tag = el.tag
-        if not isinstance(tag, str):
-            continue
+    for el in root.xpath("//*[@itemprop or @role='main'] | //article | //main"):
         if el.get("itemprop", "").lower() == "articlebody":
             candidates.append((el, "itemprop", "articleBody"))
-        if el.get("class"):
-            hit = CMS_BODY_CLASSES.intersection(classes(el))
-            if hit:
-                candidates.append((el, "cms-class", sorted(hit)[0]))
-        if tag == "article":
+        if el.tag == "article":
             candidates.append((el, "article", "<article>"))
-        elif tag == "main" or el.get("role") == "main":
-            candidates.append((el, "main", f"<{tag}>"))
+        elif el.tag == "main" or el.get("role") == "main":
+            candidates.append((el, "main", f"<{el.tag}>"))
+    for el in root.xpath("//*[@class]"):
+        hit = _cms_class(el.get("class"))
+        if hit:
+            candidates.append((el, "cms-class", hit))
     holder = _json_ld_holder(blocks, tally, article_body)
     if holder is not None:
         candidates.append((holder, "json-ld", "articleBody"))
@@ -138,6 +145,13 @@ def _semantic(root: Element, blocks: list[Block], tally: _Tally, article_body: s
         if inner.how == "density" and inner.running_chars >= SPECIFIC_SHARE * tally.chars(el):
             el, how, detail = inner.roots[0], "main+density", f"<{inner.roots[0].tag}> in <main>"
     return Container([el], how, detail, tally.chars(el), total)
+
+
+@lru_cache(maxsize=4096)
+def _cms_class(value: str) -> str:
+    """The CMS body class among an element's classes, or ""."""
+    hit = CMS_BODY_CLASSES.intersection(value.lower().split())
+    return min(hit) if hit else ""
 
 
 def _json_ld_holder(blocks: list[Block], tally: _Tally, article_body: str) -> Element | None:
@@ -161,14 +175,15 @@ def _density(body: Element, tally: _Tally, within: Element | None = None) -> Con
     scores = {el: s for el, s in tally.score.items() if within is None or is_within(el, within)}
     if not scores:
         return Container([body], "page", "no running text", tally.chars(body), total)
-    best = max(scores, key=lambda el: (round(scores[el], 3), tally.depth[el]))
+    top = max(round(v, 3) for v in scores.values())
+    best = max((el for el, v in scores.items() if round(v, 3) == top), key=tally.depth)
     if scores[best] <= 0:
         return Container([body], "page", "no running text", tally.chars(body), total)
     marked = [el for el in scores
               if (el.tag == "article" or el.get("itemprop", "").lower() == "articlebody")
               and scores[el] >= _SEMANTIC_SHARE * scores[best] and is_within(el, best)]
     if marked:
-        best = max(marked, key=lambda el: (tally.depth[el], scores[el]))
+        best = max(marked, key=lambda el: (tally.depth(el), scores[el]))
     outer = tally.chars(within) if within is not None else total
     if tally.chars(best) < DENSITY_SHARE * outer:
         if within is not None:

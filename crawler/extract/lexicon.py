@@ -66,11 +66,23 @@ LABEL_RE = re.compile(r"^(?:" + "|".join(re.escape(lbl) for lbl in _LABELS) + r"
 LABEL_TAIL_MAX = 40       # extra characters a multi-word label block may carry after its label
 
 
+_FIRST_WORDS = frozenset(label.split()[0] for label in _LABELS)
+_FIRST_WORD = re.compile(r"\w+")
+
+
+def _may_be_label(text: str) -> bool:
+    """A cheap first look: does the text start with the first word of some label?"""
+    first = _FIRST_WORD.search(text[:40])
+    return first is not None and normalize(first.group(0)) in _FIRST_WORDS
+
+
 def label_match(text: str, link_share: float, *, at_edge: bool) -> bool:
     """Whether a block's text is a furniture label: exactly a label, a label followed by social
     network names, a label heading links («اقرأ أيضاً: <a>…</a>»), or — only at the edge of the
     article, where furniture lives — a multi-word label with a short tail. In the middle of the
     article «آخر الأخبار تشير إلى…» is a sentence, not a label."""
+    if not _may_be_label(text):
+        return False
     norm = norm_label(text)
     match = LABEL_RE.match(norm)
     if not match:

@@ -76,7 +76,12 @@ def link_density(el: Element, text_len: int | None = None) -> float:
 
 def attr_words(el: Element) -> str:
     """class and id of an element as one lower-case string, camelCase split with hyphens."""
-    raw = f"{el.get('class') or ''} {el.get('id') or ''}".strip()
+    return _words(el.get("class") or "", el.get("id") or "")
+
+
+@lru_cache(maxsize=4096)
+def _words(cls: str, ident: str) -> str:
+    raw = f"{cls} {ident}".strip()
     return _CAMEL.sub("-", raw).lower() if raw else ""
 
 

@@ -7,7 +7,8 @@ row (stage ``url``) naming the reason.
 
 - Sitemaps and sitemap indexes, plain or gzipped, are read by Scrapy's sitemap reader with a
   size cap; indexes nest at most the seed's ``max_sitemap_depth`` deep.
-- robots.txt ``Sitemap:`` lines are read by Protego (Scrapy's robots.txt parser).
+- robots.txt is read by Protego (Scrapy's robots.txt parser) over a mended text
+  (:mod:`crawler.robots`), for the rules Scrapy obeys and the ``Sitemap:`` lines followed.
 - Listing pages give their links through Scrapy's ``LinkExtractor``, with the seed's
   ``article_url`` and ``follow_url`` as its allow rules. Links to other hosts are not
   candidates (listing pages link everywhere); links of another scheme are refused.
@@ -52,7 +53,8 @@ from crawler.fetchstate import (
 )
 from crawler.items import CrawlError, SeenUnder
 from crawler.middlewares import RefusedUrl
-from crawler.sitemaps import read_robots, read_sitemap
+from crawler.robots import read_robots
+from crawler.sitemaps import read_sitemap
 from crawler.sites import Site, load_sites
 from crawler.store import load_aliases, open_db
 from crawler.urls import UrlDoor
