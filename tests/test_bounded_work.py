@@ -102,7 +102,7 @@ article_url = '/news/\\d+$'
 ''')
     (world.seeds / "topics.toml").write_text('[[topic]]\nname = "خبر"\nall = ["خبر"]\n',
                                              encoding="utf-8")
-    command = [sys.executable, "-m", "monitor.cli", "crawl", "slow", "--timeout", "4s",
+    command = [sys.executable, "-m", "monitor.cli", "crawl", "slow", "--timeout", "8s",
                "--db", str(world.db_path), "--seeds", str(world.seeds)]
     for name, value in LOCAL_SITE_SETTINGS.items():
         command += ["--set", f"{name}={value}"]
@@ -113,12 +113,12 @@ article_url = '/news/\\d+$'
         server.shutdown()
         server.server_close()
     assert done.returncode == 1
-    assert "the crawl was stopped at its time limit of 4s" in done.stderr
+    assert "the crawl was stopped at its time limit of 8s" in done.stderr
     assert "monitor: " in done.stdout               # what it stored was monitored
     db = world.db()
     try:
         assert [r["status"] for r in db.query("SELECT status FROM crawl_runs")] == ["timeout"]
-        assert any("time limit of 4s" in r["message"]
+        assert any("time limit of 8s" in r["message"]
                    for r in db.query("SELECT message FROM crawl_errors"))
     finally:
         db.close()
