@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d|w)", re.IGNORECASE)
+# Longer spellings first: "5min" must not read as "5m" followed by "in".
+_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(sec|s|min|m|h|d|w)", re.IGNORECASE)
 _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 def parse_duration(text: str) -> timedelta:
-    """Parse ``30m``, ``2h``, ``1d``, ``1h30m``, ``45s``, ``2w``; raise ValueError otherwise."""
+    """Parse ``30m``, ``5min``, ``2h``, ``1d``, ``1h30m``, ``45s``, ``10sec``, ``2w``; raise
+    ValueError otherwise."""
     cleaned = text.strip().replace(" ", "")
     if not cleaned:
         raise ValueError("empty duration")

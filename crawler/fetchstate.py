@@ -16,7 +16,7 @@ point at other documents, robots.txt and sitemap indexes, are always fetched in 
 small, and a 304 would hide the children they point at (an index often stays the same while
 its child sitemaps change).
 
-The ``fetch_state`` table (created by :func:`crawler.store.ensure_schema`) has one row per URL:
+The ``fetch_state`` table (created by :mod:`crawler.schema`) has one row per URL:
 
 ============  ==========================================================================
 url           the page (the URL it answered from, after redirects)

@@ -1,5 +1,5 @@
-"""What the spider yields besides pages (:class:`crawler.fetchstate.PageFetched`): errors,
-recorded by the pipeline."""
+"""What the spider yields besides pages (:class:`crawler.fetchstate.PageFetched`): errors and
+the other URLs of articles, recorded by the pipeline."""
 
 from __future__ import annotations
 
@@ -11,6 +11,17 @@ class CrawlError:
     """Something that went wrong on one URL; recorded in the store, the crawl goes on."""
 
     site: str
-    stage: str  # seed | fetch | feed | sitemap | parse | extract | store
+    stage: str  # seed | url | fetch | robots | feed | sitemap | parse | extract | store
     message: str
     url: str | None = None
+
+
+@dataclass
+class SeenUnder:
+    """Other URLs an article was found or fetched under (a feed's tracked link, the URL
+    before a redirect or a canonical link); recorded in ``url_aliases``."""
+
+    site: str
+    url: str  # the URL the article is stored under
+    aliases: tuple[str, ...]
+    seen: str  # ISO-8601 UTC

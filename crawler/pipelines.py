@@ -8,6 +8,7 @@ Modified`` answers are counted in ``crawl_runs``, with the requests sent and the
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
@@ -15,10 +16,11 @@ from scrapy.exceptions import DropItem
 
 from crawler.extract.furniture import SiteFurniture
 from crawler.fetchstate import NOT_MODIFIED, PageFetched, record_fetch
-from crawler.items import CrawlError
+from crawler.items import CrawlError, SeenUnder
 from crawler.pagestore import store_page
 from crawler.store import (
-    count_in_run, finish_run, mark_seen, open_db, record_error, start_run, transaction,
+    close_run, count_in_run, mark_seen, open_db, record_aliases, record_error, start_run,
+    transaction,
 )
 
 if TYPE_CHECKING:
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
+
+STORE_FAILURES = "raqib/store_failures"  # Scrapy stat: pages whose save failed
 
 
 class StorePipeline:
@@ -38,6 +42,7 @@ class StorePipeline:
         self.run_id: int | None = None
         self.site_id = "?"
         self.selectors = None
+        self.unrecorded: list[CrawlError] = []  # errors the store refused (locked, full)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -57,14 +62,17 @@ class StorePipeline:
     def close_spider(self, spider: Spider) -> None:
         if self.db is None or self.run_id is None:
             return
-        if self.stats is not None:
-            self.db["crawl_runs"].update(self.run_id, {
-                "requests": self.stats.get_value("downloader/request_count", 0),
-                "bytes": self.stats.get_value("downloader/response_bytes", 0),
-            })
-        run = self.db["crawl_runs"].get(self.run_id)
-        failed = run["pages"] == 0 and run["errors"] > 0
-        finish_run(self.db, self.run_id, status="failed" if failed else "finished")
+        self._record_unrecorded()
+        stats = self.stats.get_value if self.stats is not None else (lambda name, default: default)
+        try:
+            run = close_run(self.db, self.run_id,
+                            requests=stats("downloader/request_count", 0),
+                            bytes_received=stats("downloader/response_bytes", 0),
+                            unrecorded_errors=len(self.unrecorded))
+        except sqlite3.Error as exc:  # left running: the next crawl closes it as interrupted
+            logger.error("could not close crawl run %s of %s: %s", self.run_id, self.site_id, exc)
+            self.db.close()
+            return
         (problems,) = self.db.execute("SELECT COUNT(*) FROM extraction_problems WHERE run_id = ?",
                                       [self.run_id]).fetchone()
         logger.info("crawl run %s of %s: %s pages (%s not modified), %s new, %s changed, "
@@ -76,12 +84,18 @@ class StorePipeline:
 
     def response_received(self, response, request, spider) -> None:
         if self.db is not None and self.run_id is not None and response.status < 400:
-            count_in_run(self.db, self.run_id, "pages")
+            try:
+                count_in_run(self.db, self.run_id, "pages")
+            except sqlite3.Error as exc:  # the store is locked or full: the count is lost
+                logger.warning("could not count %s in run %s: %s", response.url, self.run_id, exc)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        self._record_unrecorded()
         if isinstance(item, CrawlError):
-            record_error(self.db, item.site, item.stage, item.message, url=item.url,
-                         run_id=self.run_id)
+            self._record_error(item)
+            return item
+        if isinstance(item, SeenUnder):
+            record_aliases(self.db, item.url, item.site, item.aliases, item.seen)
             return item
         if not isinstance(item, PageFetched):
             raise DropItem(f"not a page: {type(item).__name__}")
@@ -97,10 +111,29 @@ class StorePipeline:
                                 furniture=self.furniture)
         except Exception as exc:
             logger.exception("could not store %s", page.url)
-            record_error(self.db, page.site, "store", f"could not store: {exc!r}", url=page.url,
-                         run_id=self.run_id)
+            if self.stats is not None:
+                self.stats.inc_value(STORE_FAILURES)
+            self._record_error(CrawlError(page.site, "store",
+                                          f"could not store: {type(exc).__name__}: {exc}",
+                                          page.url))
             raise DropItem(str(exc)) from exc
         logger.debug("%s: %s (extraction %s)", stored.result, page.url, stored.check.status)
+
+    def _record_error(self, error: CrawlError) -> None:
+        """Record an error; one the store refuses (still locked, or full) is kept to be
+        recorded at the next write, and at the latest when the run closes."""
+        try:
+            record_error(self.db, error.site, error.stage, error.message, url=error.url,
+                         run_id=self.run_id)
+        except sqlite3.Error as exc:
+            logger.error("could not record %s error on %s (%s): %s", error.stage, error.url,
+                         exc, error.message)
+            self.unrecorded.append(error)
+
+    def _record_unrecorded(self) -> None:
+        pending, self.unrecorded = self.unrecorded, []
+        for error in pending:
+            self._record_error(error)
 
     def _record_fetch(self, page: PageFetched) -> None:
         """Remember a page's validators; a 304 is counted, and for an article it is a visit

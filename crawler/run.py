@@ -14,8 +14,12 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler.pipelines import STORE_FAILURES
 from crawler.sites import Site, load_sites
 from crawler.store import open_db, record_error
+
+
+STORE_FAILED = 3  # exit status: a page could not be stored
 
 
 def crawl_settings(db: str, seeds: str, overrides: dict[str, str] | None = None) -> Settings:
@@ -78,9 +82,17 @@ def main(argv: list[str] | None = None) -> int:
     process = CrawlerProcess(crawl_settings(args.db, args.seeds, overrides), install_root_handler=True)
     from crawler.spiders.news import NewsSpider
 
+    crawlers = []
     for site in sites:
-        process.crawl(NewsSpider, site=site)
+        crawler = process.create_crawler(NewsSpider)
+        crawlers.append(crawler)
+        process.crawl(crawler, site=site)
     process.start()
+    unsaved = sum(crawler.stats.get_value(STORE_FAILURES, 0) for crawler in crawlers)
+    if unsaved:
+        print(f"raqib: {unsaved} page(s) could not be stored (table crawl_errors, stage store);"
+              " they are fetched again by the next crawl", file=sys.stderr)
+        return STORE_FAILED
     return 2 if problems else 0
 
 

@@ -13,6 +13,8 @@ NEWSPIDER_MODULE = "crawler.spiders"
 # Who we are, and manners.
 USER_AGENT = "raqib/0.1 (Arabic news change monitor; +https://pypi.org/project/raqib/)"
 ROBOTSTXT_OBEY = True
+# Protego over robots.txt as real sites write it (a missing colon, a path without its "/")
+ROBOTSTXT_PARSER = "crawler.robots.RobotsParser"
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
@@ -31,6 +33,20 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
+
+# Only http(s): Scrapy's other download handlers (local files, FTP, S3, data: URIs) are off,
+# so no URL a page names can read this machine's files or hang on an FTP server.
+DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
+DOWNLOADER_MIDDLEWARES = {
+    # every request and redirect through the site's URL door (crawler/urls.py), before
+    # Scrapy's own offsite check (50)
+    "crawler.middlewares.UrlDoorMiddleware": 40,
+    # a redirect's Location through the same door, before RedirectMiddleware (600) follows it
+    "crawler.middlewares.RedirectDoorMiddleware": 650,
+    # If-None-Match / If-Modified-Since from the store's fetch state (crawler/fetchstate.py)
+    "crawler.middlewares.ConditionalRequestMiddleware": 450,
+}
+REDIRECT_MAX_TIMES = 20
 
 # Where raqib keeps things (raqib's own settings).
 RAQIB_DB = os.environ.get("RAQIB_DB", "raqib.db")

@@ -15,19 +15,23 @@ from urllib.parse import urlparse
 
 from crawler.durations import parse_duration
 from crawler.extract.model import Selectors
+from crawler.extract.tree import check_selector
 from crawler.tomlfile import TomlFileError, read_toml
+from crawler.urls import UrlDoor, on_domains
 
 DEFAULT_EVERY = "1h"
 # Articles a feed or sitemap dates older than this are not fetched when never stored.
 DEFAULT_MAX_AGE = "30d"
+# How deep sitemap indexes may nest below a seed's sitemap (index -> index -> sitemap is 2).
+DEFAULT_MAX_SITEMAP_DEPTH = 3
 TOPICS_FILE = "topics.toml"
 
 _SITE_KEYS = {
     "id", "name", "allowed_domains", "feeds", "sitemaps", "start_urls", "article_url",
     "follow_url", "every", "selectors", "needs_internet", "discover_sitemaps", "max_pages",
-    "max_age",
+    "max_age", "tracking_parameters", "max_sitemap_depth",
 }
-_SELECTOR_KEYS = {"title", "body", "published", "author", "drop"}
+_SELECTOR_KEYS = {"title", "body", "published", "author", "drop", "drop_text"}
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -49,7 +53,13 @@ class Site:
     discover_sitemaps: bool = True
     max_pages: int = 500
     max_age: timedelta = field(default_factory=lambda: parse_duration(DEFAULT_MAX_AGE))
+    tracking_parameters: tuple[str, ...] = ()  # beyond crawler.urls.TRACKING_PARAMETERS
+    max_sitemap_depth: int = DEFAULT_MAX_SITEMAP_DEPTH
     path: Path | None = None
+
+    def door(self) -> UrlDoor:
+        """The check and canonical form of this site's URLs (:mod:`crawler.urls`)."""
+        return UrlDoor(self.allowed_domains, self.tracking_parameters)
 
     def is_article(self, url: str) -> bool:
         """Whether ``url`` is an article page of this site."""
@@ -67,8 +77,7 @@ class Site:
 
     def on_site(self, url: str) -> bool:
         """Whether ``url``'s host is one of the allowed domains or a subdomain of one."""
-        host = (urlparse(url).hostname or "").lower()
-        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+        return on_domains(urlparse(url).hostname or "", self.allowed_domains)
 
 
 class SeedError(ValueError):
@@ -202,10 +211,16 @@ def _site_from_table(path: Path, data: dict[str, Any]) -> Site:
 
     needs_internet = boolean("needs_internet", False)
     discover = boolean("discover_sitemaps", True)
-    max_pages = data.get("max_pages", 500)
-    if not isinstance(max_pages, int) or isinstance(max_pages, bool) or max_pages < 1:
-        problem("max_pages", "must be a positive integer")
-        max_pages = 500
+    def count(key: str, default: int, least: int) -> int:
+        value = data.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or value < least:
+            problem(key, "must be a positive integer" if least else "must be an integer >= 0")
+            return default
+        return value
+
+    max_pages = count("max_pages", 500, 1)
+    max_sitemap_depth = count("max_sitemap_depth", DEFAULT_MAX_SITEMAP_DEPTH, 0)
+    tracking_parameters = string_list("tracking_parameters")
 
     if problems:
         raise SeedError(path, problems)
@@ -213,7 +228,8 @@ def _site_from_table(path: Path, data: dict[str, Any]) -> Site:
         id=site_id, name=name, allowed_domains=domains, feeds=feeds, sitemaps=sitemaps,
         start_urls=start_urls, article_url=article_url, follow_url=follow_url, every=every,
         selectors=selectors, needs_internet=needs_internet, discover_sitemaps=discover,
-        max_pages=max_pages, max_age=max_age, path=path,
+        max_pages=max_pages, max_age=max_age, tracking_parameters=tracking_parameters,
+        max_sitemap_depth=max_sitemap_depth, path=path,
     )
 
 
@@ -236,11 +252,15 @@ def _selectors(value: Any, problem) -> Selectors:
     if not isinstance(drop, list) or not all(isinstance(d, str) for d in drop):
         problem("selectors.drop", "must be a list of CSS selectors")
         drop = []
-    try:
-        from soupsieve import compile as compile_css
-
-        for key, css in [*fields.items(), *(("drop", d) for d in drop)]:
-            compile_css(css)
-    except Exception as exc:  # soupsieve raises SelectorSyntaxError
-        problem("selectors", f"bad CSS selector: {exc}")
-    return Selectors(**fields, drop=tuple(drop))
+    drop_text = value.get("drop_text", [])
+    if isinstance(drop_text, str):
+        drop_text = [drop_text]
+    if not isinstance(drop_text, list) or not all(isinstance(d, str) and d.strip() for d in drop_text):
+        problem("selectors.drop_text", "must be a list of phrases")
+        drop_text = []
+    for key, css in [*fields.items(), *(("drop", d) for d in drop)]:
+        try:
+            check_selector(css)
+        except ValueError as exc:
+            problem("selectors", f"bad CSS selector {css!r}: {exc}")
+    return Selectors(**fields, drop=tuple(drop), drop_text=tuple(drop_text))

@@ -1,22 +1,12 @@
-"""The SQLite store: the schema's owner and the only thing the crawler and monitor share.
-
-Tables
-- ``articles``: one row per URL, the latest version's fields.
-- ``versions``: one row per distinct normalised content of an article.
-- ``crawl_runs``: one row per site per crawl.
-- ``crawl_errors``: every error met while crawling (seed, fetch, parse, store).
-- ``monitor_state``: key/value checkpoints kept by the monitor.
-- ``alerts``: alerts raised by the monitor.
-- ``fetch_state``: per-URL validators and fetch times for incremental crawling
-  (see :mod:`crawler.fetchstate`).
-- ``extraction_problems``: every page whose extraction came out empty or collapsed, needed the
-  fallback or raised (see :mod:`crawler.pagestore`).
-"""
+"""The SQLite store: opening it, its one write-transaction helper, and how the crawler writes
+articles, versions, runs and errors into it. The tables themselves, their version and their
+migrations are :mod:`crawler.schema`'s."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import random
 import sqlite3
 import time
@@ -31,6 +21,7 @@ from typing import Literal
 import sqlite_utils
 
 from crawler.extract.arabic import normalized_words
+from crawler.schema import migrate
 
 logger = logging.getLogger(__name__)
 
@@ -57,35 +48,48 @@ class StoredArticle:
     content_type: str | None = None
 
 
+BUSY_TIMEOUT = 30.0       # seconds a statement waits for another writer's lock
 LOCK_RETRIES = 5          # BEGIN IMMEDIATE attempts after the busy timeout gave up
 LOCK_BACKOFF = 0.5        # seconds before the first retry; doubles each time, with jitter
 
 
 @contextmanager
 def transaction(db: sqlite_utils.Database | sqlite3.Connection, *,
-                retries: int = LOCK_RETRIES, backoff: float = LOCK_BACKOFF) -> Iterator[sqlite3.Connection]:
-    """The one write transaction of the store: ``BEGIN IMMEDIATE`` (retried with a doubling
-    back-off when another writer holds the lock past the busy timeout), ``COMMIT`` when the
-    block ends, ``ROLLBACK`` when it raises. A rollback that fails itself (SQLite already
-    rolled back after a full disk or an I/O error) never hides the error that caused it.
+                retries: int | None = None,
+                backoff: float = LOCK_BACKOFF) -> Iterator[sqlite3.Connection]:
+    """The one write transaction of the store: ``BEGIN IMMEDIATE`` (retried ``retries`` times,
+    default :func:`lock_retries`, with a doubling back-off when another writer holds the lock
+    past the busy timeout), ``COMMIT`` when the block ends, ``ROLLBACK`` when it or the
+    ``COMMIT`` raises. A rollback that fails itself (SQLite already rolled back after a full
+    disk or an I/O error) never hides the error that caused it.
 
         with transaction(db) as conn:
             conn.execute("INSERT ...")
+
+    A block that decides to write nothing simply returns: committing an empty transaction
+    writes nothing. A block run inside another transaction joins it: it is committed or rolled
+    back with the outer one (so a function that writes in a transaction of its own, such as
+    :func:`record_error`, can also be part of a larger one).
     """
     conn = db.conn if isinstance(db, sqlite_utils.Database) else db
+    if conn.in_transaction:
+        yield conn
+        return
+    attempts = (lock_retries() if retries is None else retries) + 1
     delay = backoff
-    for attempt in range(retries + 1):
+    for attempt in range(attempts):
         try:
             conn.execute("BEGIN IMMEDIATE")
             break
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc) or attempt == retries:
+            if not _is_lock_error(exc) or attempt == attempts - 1:
                 raise
             logger.warning("store is locked by another writer; retrying in %.1f s", delay)
             time.sleep(delay * (1 + random.random() / 4))
             delay *= 2
     try:
         yield conn
+        conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             try:
@@ -93,8 +97,11 @@ def transaction(db: sqlite_utils.Database | sqlite3.Connection, *,
             except sqlite3.Error as rollback_error:  # the original error is the one to report
                 logger.debug("rollback failed after an error: %s", rollback_error)
         raise
-    else:
-        conn.execute("COMMIT")
+
+
+def _is_lock_error(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc)
+    return "locked" in text or "busy" in text
 
 
 def content_hash(title: str, body: str) -> str:
@@ -104,136 +111,49 @@ def content_hash(title: str, body: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def busy_timeout() -> float:
+    """Seconds a statement waits for another writer's lock before it fails (then the
+    transaction helper retries): ``RAQIB_BUSY_TIMEOUT`` in the environment, default 30."""
+    return _float_from_env("RAQIB_BUSY_TIMEOUT", BUSY_TIMEOUT)
+
+
+def lock_retries() -> int:
+    """How often :func:`transaction` retries ``BEGIN IMMEDIATE`` after the busy timeout gave up:
+    ``RAQIB_LOCK_RETRIES`` in the environment, default :data:`LOCK_RETRIES`."""
+    return int(_float_from_env("RAQIB_LOCK_RETRIES", LOCK_RETRIES))
+
+
+def _float_from_env(name: str, default: float) -> float:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds or retries, not {text!r}") from None
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, not {text!r}")
+    return value
+
+
 def open_db(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating when needed) the store at ``path`` in WAL mode with the schema in place."""
+    """Open (creating when needed) the store at ``path`` in WAL mode, its schema brought up to
+    date (:func:`crawler.schema.migrate`)."""
     path = Path(path)
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
-    db = sqlite_utils.Database(conn)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA busy_timeout=30000")
-    db.execute("PRAGMA foreign_keys=ON")
-    ensure_schema(db)
-    return db
-
-
-def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create every table and index the product uses; a no-op when they exist."""
-    db.executescript(
-        """
-        CREATE TABLE IF NOT EXISTS articles (
-            url TEXT PRIMARY KEY,
-            site TEXT NOT NULL,
-            title TEXT NOT NULL,
-            body TEXT NOT NULL,
-            published TEXT,
-            author TEXT,
-            first_seen TEXT NOT NULL,
-            last_seen TEXT NOT NULL,
-            content_hash TEXT NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS articles_site ON articles(site);
-        CREATE TABLE IF NOT EXISTS versions (
-            id INTEGER PRIMARY KEY,
-            url TEXT NOT NULL REFERENCES articles(url),
-            version INTEGER NOT NULL,
-            title TEXT NOT NULL,
-            body TEXT NOT NULL,
-            published TEXT,
-            author TEXT,
-            content_hash TEXT NOT NULL,
-            seen TEXT NOT NULL,
-            run_id INTEGER REFERENCES crawl_runs(id),
-            raw_html BLOB,
-            content_type TEXT,
-            UNIQUE (url, version)
-        );
-        CREATE TABLE IF NOT EXISTS crawl_runs (
-            id INTEGER PRIMARY KEY,
-            site TEXT NOT NULL,
-            started TEXT NOT NULL,
-            finished TEXT,
-            pages INTEGER NOT NULL DEFAULT 0,
-            new INTEGER NOT NULL DEFAULT 0,
-            changed INTEGER NOT NULL DEFAULT 0,
-            errors INTEGER NOT NULL DEFAULT 0,
-            status TEXT NOT NULL DEFAULT 'running',
-            not_modified INTEGER NOT NULL DEFAULT 0,
-            requests INTEGER NOT NULL DEFAULT 0,
-            bytes INTEGER NOT NULL DEFAULT 0,
-            extracted INTEGER NOT NULL DEFAULT 0
-        );
-        CREATE INDEX IF NOT EXISTS crawl_runs_site ON crawl_runs(site, started);
-        CREATE TABLE IF NOT EXISTS crawl_errors (
-            id INTEGER PRIMARY KEY,
-            run_id INTEGER REFERENCES crawl_runs(id),
-            site TEXT NOT NULL,
-            url TEXT,
-            stage TEXT NOT NULL,
-            message TEXT NOT NULL,
-            created TEXT NOT NULL
-        );
-        CREATE TABLE IF NOT EXISTS monitor_state (
-            key TEXT PRIMARY KEY,
-            value TEXT NOT NULL
-        );
-        CREATE TABLE IF NOT EXISTS alerts (
-            id INTEGER PRIMARY KEY,
-            kind TEXT NOT NULL,
-            topic TEXT NOT NULL,
-            url TEXT NOT NULL,
-            site TEXT,
-            title TEXT NOT NULL,
-            version_id INTEGER REFERENCES versions(id),
-            sources TEXT NOT NULL DEFAULT '[]',
-            matched TEXT NOT NULL DEFAULT '[]',
-            details TEXT NOT NULL DEFAULT '{}',
-            created TEXT NOT NULL,
-            delivered TEXT,
-            UNIQUE (kind, topic, url, version_id)
-        );
-        CREATE INDEX IF NOT EXISTS alerts_created ON alerts(created);
-        CREATE TABLE IF NOT EXISTS fetch_state (
-            url TEXT PRIMARY KEY,
-            site TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            etag TEXT,
-            last_modified TEXT,
-            published TEXT,
-            last_fetched TEXT,
-            last_changed TEXT,
-            status INTEGER
-        );
-        CREATE INDEX IF NOT EXISTS fetch_state_site ON fetch_state(site);
-        CREATE TABLE IF NOT EXISTS extraction_problems (
-            id INTEGER PRIMARY KEY,
-            site TEXT NOT NULL,
-            url TEXT NOT NULL,
-            status TEXT NOT NULL,
-            reason TEXT NOT NULL DEFAULT '',
-            container TEXT NOT NULL DEFAULT '',
-            container_chars INTEGER NOT NULL DEFAULT 0,
-            body_chars INTEGER NOT NULL DEFAULT 0,
-            run_id INTEGER REFERENCES crawl_runs(id),
-            created TEXT NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS extraction_problems_run ON extraction_problems(run_id);
-        """
-    )
-    _add_missing_columns(db, "versions", {"raw_html": bytes, "content_type": str})
-    _add_missing_columns(db, "crawl_runs", {"not_modified": int, "requests": int, "bytes": int,
-                                            "extracted": int},
-                         not_null_default=0)
-
-
-def _add_missing_columns(db: sqlite_utils.Database, table: str, columns: dict[str, type],
-                         not_null_default: object = None) -> None:
-    """Bring a store made by an older raqib up to date: add the columns it lacks."""
-    present = set(db[table].columns_dict)
-    for name, kind in columns.items():
-        if name not in present:
-            db[table].add_column(name, kind, not_null_default=not_null_default)
+    timeout = busy_timeout()
+    conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        for step in migrate(conn):
+            logger.info("%s: schema version %d: %s", path, step.version, step.summary)
+    except BaseException:
+        conn.close()
+        raise
+    return sqlite_utils.Database(conn)
 
 
 def compress_page(raw: bytes | None) -> bytes | None:
@@ -247,8 +167,15 @@ def decompress_page(stored: bytes | None) -> bytes | None:
 
 
 def start_run(db: sqlite_utils.Database, site: str, started: str | None = None) -> int:
-    """Record the start of a crawl of ``site``; returns the run id."""
-    return db["crawl_runs"].insert({"site": site, "started": started or utcnow()}).last_pk
+    """Record the start of a crawl of ``site``; returns the run id. Runs of the site still
+    ``running`` (their crawl was killed before it could close them) are closed first as
+    ``interrupted``; a crawl that was in fact still going sets its own status when it ends."""
+    now = started or utcnow()
+    with transaction(db) as conn:
+        conn.execute("UPDATE crawl_runs SET status = 'interrupted', finished = ?"
+                     " WHERE site = ? AND status = 'running'", [now, site])
+        return conn.execute("INSERT INTO crawl_runs (site, started) VALUES (?, ?)",
+                            [site, now]).lastrowid
 
 
 def finish_run(db: sqlite_utils.Database, run_id: int, status: str = "finished",
@@ -257,7 +184,25 @@ def finish_run(db: sqlite_utils.Database, run_id: int, status: str = "finished",
     db["crawl_runs"].update(run_id, {"finished": finished or utcnow(), "status": status})
 
 
-def count_in_run(db: sqlite_utils.Database, run_id: int, column: str) -> None:
+def close_run(db: sqlite_utils.Database, run_id: int, *, requests: int = 0,
+              bytes_received: int = 0, unrecorded_errors: int = 0) -> dict:
+    """Close a crawl run with its downloader counts; returns its row. The run ``failed``
+    when it fetched nothing but errors, when a page could not be stored (a ``store`` error),
+    or when errors could not even be recorded (``unrecorded_errors``)."""
+    with transaction(db) as conn:
+        conn.execute("UPDATE crawl_runs SET requests = ?, bytes = ? WHERE id = ?",
+                     [requests, bytes_received, run_id])
+        (pages, errors), = conn.execute("SELECT pages, errors FROM crawl_runs WHERE id = ?",
+                                        [run_id]).fetchall()
+        (store_errors,) = conn.execute("SELECT COUNT(*) FROM crawl_errors WHERE run_id = ?"
+                                       " AND stage = 'store'", [run_id]).fetchone()
+        failed = (pages == 0 and errors > 0) or store_errors > 0 or unrecorded_errors > 0
+        finish_run(db, run_id, status="failed" if failed else "finished")
+    return db["crawl_runs"].get(run_id)
+
+
+def count_in_run(db: sqlite_utils.Database | sqlite3.Connection, run_id: int,
+                 column: str) -> None:
     """Add one to a counter (pages, new, changed, errors, not_modified, extracted) of a run."""
     if column not in {"pages", "new", "changed", "errors", "not_modified", "extracted"}:
         raise ValueError(f"not a run counter: {column}")
@@ -267,12 +212,12 @@ def count_in_run(db: sqlite_utils.Database, run_id: int, column: str) -> None:
 def record_error(db: sqlite_utils.Database, site: str, stage: str, message: str,
                  url: str | None = None, run_id: int | None = None) -> None:
     """Record an error met while crawling; counted in its run when there is one."""
-    db["crawl_errors"].insert(
-        {"run_id": run_id, "site": site, "url": url, "stage": stage,
-         "message": message, "created": utcnow()}
-    )
-    if run_id is not None:
-        count_in_run(db, run_id, "errors")
+    with transaction(db) as conn:
+        conn.execute(
+            "INSERT INTO crawl_errors (run_id, site, url, stage, message, created)"
+            " VALUES (?, ?, ?, ?, ?, ?)", [run_id, site, url, stage, message, utcnow()])
+        if run_id is not None:
+            count_in_run(conn, run_id, "errors")
 
 
 def mark_seen(db: sqlite_utils.Database, url: str, seen: str) -> None:
@@ -331,3 +276,23 @@ def write_article(conn: sqlite3.Connection, article: StoredArticle,
          compress_page(article.raw_html), article.content_type],
     )
     return result
+
+
+def record_aliases(db: sqlite_utils.Database, url: str, site: str, aliases: tuple[str, ...],
+                   seen: str) -> None:
+    """Remember the other URLs the article stored under ``url`` was seen under at ``seen``."""
+    if not aliases:
+        return
+    with transaction(db) as conn:
+        conn.executemany(
+            "INSERT INTO url_aliases (alias, url, site, first_seen, last_seen)"
+            " VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (alias) DO UPDATE SET url = excluded.url, last_seen = excluded.last_seen",
+            [(alias, url, site, seen, seen) for alias in aliases if alias != url],
+        )
+
+
+def load_aliases(db: sqlite_utils.Database, site: str) -> dict[str, str]:
+    """Every other URL a stored article of ``site`` was seen under, to the URL it is stored
+    under."""
+    return dict(db.execute("SELECT alias, url FROM url_aliases WHERE site = ?", [site]).fetchall())

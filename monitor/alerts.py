@@ -30,7 +30,7 @@ from typing import Any, Iterator
 
 import sqlite_utils
 
-from crawler.store import utcnow
+from crawler.store import transaction, utcnow
 
 from monitor.cluster import StoryClusters, merge_into_story_alert
 from monitor.health import check_health
@@ -209,10 +209,8 @@ def _commit(db: sqlite_utils.Database, candidates: list[Alert], checkpoint: int,
             batch: list[dict] | None = None, clusters: StoryClusters | None = None) -> list[Alert]:
     """Cluster the batch's articles, insert the alerts (or add their url to their story's
     alert) and move the checkpoint, in one transaction; returns the alerts inserted."""
-    conn = db.conn
     inserted: list[Alert] = []
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(db) as conn:
         sources = clusters.assign(conn, batch) if clusters is not None and batch else {}
         for alert in candidates:
             alert.sources = sources.get(alert.url, alert.sources)
@@ -234,10 +232,6 @@ def _commit(db: sqlite_utils.Database, candidates: list[Alert], checkpoint: int,
             " SET value = MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
             [CHECKPOINT_KEY, str(checkpoint)],
         )
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     return inserted
 
 

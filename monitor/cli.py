@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from crawler.extract.safetext import terminal_safe_all
 from crawler.sites import load_sites
 from crawler.store import open_db
 
@@ -132,15 +133,25 @@ def main() -> None:
 @click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting for this crawl.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
+@click.option("--timeout", "time_limit", metavar="DURATION",
+              help="Stop the crawl after this long, e.g. 10m (default: [crawl] timeout of "
+                   "raqib.toml, 15m).")
 @common_options
-def crawl(sites, settings, verbose, db, config, seeds, topics) -> None:
-    """Crawl the named sites (default: all) once, then run the monitor.
+def crawl(sites, settings, verbose, time_limit, db, config, seeds, topics) -> None:
+    """Crawl the named sites (default: all) once, then run the monitor. A crawl still running
+    at its time limit is stopped (what it stored is kept) and the command exits 1.
 
-    Example: raqib crawl aljazeera --db news.db
+    Example: raqib crawl aljazeera --db news.db --timeout 10m
     """
+    from crawler.durations import parse_duration
+
     ctx = _context(db, config, seeds, topics)
     overrides = _parse_settings(settings)
-    _crawl_and_monitor(ctx, list(sites), overrides, verbose)
+    try:
+        limit = (parse_duration(time_limit) if time_limit else ctx.settings.crawl.timeout)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--timeout") from exc
+    _crawl_and_monitor(ctx, list(sites), overrides, verbose, timeout=limit.total_seconds())
 
 
 def _parse_settings(pairs) -> dict[str, str]:
@@ -154,12 +165,23 @@ def _parse_settings(pairs) -> dict[str, str]:
 
 
 def _crawl_and_monitor(ctx: Context, sites: list[str], overrides: dict[str, str],
-                       verbose: bool = False) -> None:
-    from monitor.crawling import crawl_sites
+                       verbose: bool = False, timeout: float | None = None) -> None:
+    import subprocess
+
+    from monitor.crawling import close_timed_out_runs, crawl_sites, last_run_id, runs_after
 
     ctx.check_store()
-    outcome = crawl_sites(ctx.db, ctx.seeds, sites, overrides,
-                          log_level="INFO" if verbose else "WARNING")
+    before = last_run_id(ctx.db)
+    try:
+        outcome = crawl_sites(ctx.db, ctx.seeds, sites, overrides,
+                              log_level="INFO" if verbose else "WARNING", timeout=timeout)
+    except subprocess.TimeoutExpired:
+        close_timed_out_runs(ctx.db, before, timeout or 0)
+        for run in runs_after(ctx.db, before):
+            click.echo(f"crawled {run.line()}")
+        _monitor(ctx)  # what the crawl stored before its stop is kept, and monitored
+        raise click.ClickException(f"the crawl was stopped at its time limit of "
+                                   f"{timeout:.0f}s (--timeout, or [crawl] timeout)")
     crashed = not outcome.runs and outcome.returncode not in (0, 2)
     for line in outcome.messages.splitlines():
         if verbose or crashed or line.startswith("raqib:"):
@@ -171,6 +193,11 @@ def _crawl_and_monitor(ctx: Context, sites: list[str], overrides: dict[str, str]
     if not outcome.runs:
         raise click.ClickException("nothing was crawled")
     _monitor(ctx)
+    from crawler.run import STORE_FAILED
+
+    if outcome.returncode == STORE_FAILED:
+        raise click.ClickException("some pages could not be stored (see the errors above); "
+                                   "the next crawl fetches them again")
 
 
 def _monitor(ctx: Context) -> list:
@@ -203,24 +230,37 @@ def monitor(db, config, seeds, topics) -> None:
 @click.option("--url", help="The page's URL (helps dates and titles).")
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "text"]), default="text",
               show_default=True)
-@click.option("--explain", is_flag=True, help="Also show each removed block and its rule.")
+@click.option("--explain", is_flag=True,
+              help="Also show the container found, the check, and each removed block and its rule.")
+@click.option("--site", "site_id", help="Apply this seed's [selectors] (from --seeds).")
 @common_options
-def extract(files, url, fmt, explain, db, config, seeds, topics) -> None:
+def extract(files, url, fmt, explain, site_id, db, config, seeds, topics) -> None:
     """Run the extractor on saved pages.
 
     Example: raqib extract page.html --format jsonl
     """
     from crawler.extract import extract_article
 
+    selectors = None
+    if site_id:
+        found, _ = load_sites(_context(db, config, seeds, topics).seeds)
+        chosen = [s for s in found if s.id == site_id]
+        if not chosen:
+            raise click.ClickException(f"no site {site_id!r} in the seeds")
+        selectors = chosen[0].selectors
     records = []
     for file in files:
-        article = extract_article(Path(file).read_bytes(), url)
+        article = extract_article(Path(file).read_bytes(), url, selectors=selectors)
         record: dict[str, Any] = {
             "file": file, "url": article.url, "title": article.title, "body": article.body,
             "published": article.published, "author": article.author,
         }
         if explain:
             record["removed"] = [{"rule": r.rule, "text": r.text} for r in article.removed]
+            record["check"] = {"status": article.check.status, "reason": article.check.reason,
+                               "container": article.check.container,
+                               "container_chars": article.check.container_chars,
+                               "body_chars": article.check.body_chars}
         records.append(record)
     if fmt == "jsonl":
         for record in records:
@@ -237,6 +277,10 @@ def extract(files, url, fmt, explain, db, config, seeds, topics) -> None:
             click.echo("")
             click.echo(record["body"])
             if explain:
+                check = record["check"]
+                click.echo(f"\ncheck: {check['status']} (container {check['container'] or '-'}, "
+                           f"{check['container_chars']} running chars; body {check['body_chars']})"
+                           + (f": {check['reason']}" if check["reason"] else ""))
                 click.echo("\n-- removed --")
                 for removed in record["removed"]:
                     click.echo(f"[{removed['rule']}] {removed['text']}")
@@ -291,6 +335,7 @@ def alerts(since, fmt, db, config, seeds, topics) -> None:
     if fmt == "json":
         click.echo(json.dumps([a.to_json() for a in found], ensure_ascii=False, indent=2))
         return
+    found = terminal_safe_all(found)
     if not found:
         click.echo("no alerts")
     for alert in found:
@@ -404,6 +449,7 @@ def search(query, limit, fmt, db, config, seeds, topics) -> None:
     if fmt == "json":
         click.echo(json.dumps([hit.to_json() for hit in hits], ensure_ascii=False, indent=2))
         return
+    hits = terminal_safe_all(hits)
     if not hits:
         click.echo("no results")
     for hit in hits:
@@ -570,43 +616,48 @@ def status(fmt, db, config, seeds, topics) -> None:
 
     Example: raqib status --format json
     """
+    from monitor.scheduler import digest_schedule
     from monitor.status import collect_status, render_status
 
     ctx = _context(db, config, seeds, topics)
     found, _ = load_sites(ctx.seeds)
+    schedule = digest_schedule(ctx.settings) if ctx.settings.channels else None
     store = ctx.open_db()
     try:
-        click.echo(render_status(collect_status(store, found), fmt))
+        click.echo(render_status(collect_status(store, found, digest=schedule), fmt))
     finally:
         store.close()
 
 
 @main.command()
 @click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Bind here and answer requests naming this host (anyone who can reach it "
+                   "can read the whole store: give --password-env).")
+@click.option("--password-env", "password_env", metavar="VAR",
+              help="Ask for the password held in environment variable VAR (HTTP basic auth).")
 @common_options
-def serve(port, db, config, seeds, topics) -> None:
+def serve(port, host, password_env, db, config, seeds, topics) -> None:
     """Browse the store with Datasette on 127.0.0.1: tables described, canned queries for
     the latest alerts, edited stories with diffs, sites' health, crawl history and search.
+    Anyone who can reach it can read the whole store.
 
     Example: raqib serve --db raqib.db --port 8001
     """
     from monitor.serve import datasette_available, serve as serve_store
 
+    if password_env is not None and not os.environ.get(password_env):
+        raise click.ClickException(f"environment variable {password_env} is not set")
+    if host not in ("127.0.0.1", "localhost", "::1") and password_env is None:
+        click.echo(f"raqib: serving on {host} without --password-env: anyone who can reach "
+                   "it can read the whole store", err=True)
     ctx = _context(db, config, seeds, topics)
     if not datasette_available():
         raise click.ClickException("Datasette is not installed: pip install 'raqib[serve]' "
                                    "(or pip install datasette)")
-    from monitor.outbox import ensure_outbox
-    from monitor.scheduler import ensure_state
-
-    store = ctx.open_db()  # every table in place, so a new store opens too
-    try:
-        ensure_outbox(store)
-        ensure_state(store)
-    finally:
-        store.close()
-    click.echo(f"serving {ctx.db} on http://127.0.0.1:{port}/ (Ctrl-C stops)", err=True)
-    sys.exit(serve_store(ctx.db, port))
+    ctx.open_db().close()  # the schema up to date (crawler.schema), so a new store opens too
+    click.echo(f"serving {ctx.db} on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    sys.exit(serve_store(ctx.db, port, host, password_env))
 
 
 # Keeping the store safe: doctor, backup ----------------------------------------------------

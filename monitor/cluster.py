@@ -17,7 +17,7 @@ distinct stories a little better (max 0.02) but drop a 20%-rewritten copy to 0.2
 were chosen. The LSH threshold (0.2) is lower still, so LSH loses no true pair before the exact
 check.
 
-Clusters are kept in two tables this module creates (``CREATE ... IF NOT EXISTS``):
+Clusters are kept in two tables (created by :mod:`crawler.schema`):
 
 - ``clusters``: one row per story (id, the first member's url and title, when it was created);
 - ``cluster_members``: one row per article url: its cluster, its site, the similarity and
@@ -61,32 +61,6 @@ LSH_THRESHOLD = 0.2
 SAME_STORY_JACCARD = 0.3
 MIN_SHINGLES = 20  # shorter texts (empty bodies, one-line briefs) never cluster
 WINDOW = timedelta(days=3)
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS clusters (
-    id INTEGER PRIMARY KEY,
-    first_url TEXT NOT NULL,
-    title TEXT NOT NULL,
-    created TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS cluster_members (
-    url TEXT PRIMARY KEY,
-    cluster_id INTEGER NOT NULL REFERENCES clusters(id),
-    site TEXT,
-    similarity REAL,
-    joined_via TEXT,
-    seen TEXT NOT NULL,
-    signature BLOB
-);
-CREATE INDEX IF NOT EXISTS cluster_members_cluster ON cluster_members(cluster_id);
-CREATE INDEX IF NOT EXISTS cluster_members_seen ON cluster_members(seen);
-"""
-
-
-def ensure_cluster_schema(db: sqlite_utils.Database) -> None:
-    """Create the cluster tables when they are missing."""
-    db.executescript(SCHEMA)
-
 
 def shingles(title: str, body: str) -> set[str]:
     """The story's word shingles: every run of SHINGLE_WORDS normalised words."""
@@ -133,7 +107,6 @@ class StoryClusters:
     """
 
     def __init__(self, db: sqlite_utils.Database, window: timedelta = WINDOW) -> None:
-        ensure_cluster_schema(db)
         self.window = window
         self._lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
         self._seen: dict[str, datetime] = {}
@@ -252,7 +225,6 @@ def merge_into_story_alert(conn: sqlite3.Connection, alert: Alert) -> bool:
 
 def list_clusters(db: sqlite_utils.Database, min_size: int = 2) -> list[dict]:
     """Clusters with at least ``min_size`` members: ``{"id", "title", "urls", "sites"}``."""
-    ensure_cluster_schema(db)
     clusters = []
     for cluster_id, title in db.execute(
             "SELECT c.id, c.title FROM clusters c WHERE (SELECT COUNT(*) FROM cluster_members m"

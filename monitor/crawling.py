@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crawler.store import open_db
+from crawler.store import open_db, record_error, transaction, utcnow
 
 # Settings for crawling a site we serve ourselves on 127.0.0.1: no politeness delays.
 LOCAL_SITE_SETTINGS = {
@@ -89,6 +89,22 @@ def _stop(child: subprocess.Popen, grace: float = GRACE_SECONDS) -> None:
     except subprocess.TimeoutExpired:
         child.kill()
         child.communicate()
+
+
+def close_timed_out_runs(db_path: str | Path, before: int, timeout: float) -> None:
+    """Mark every run recorded after run ``before`` as cut short by the time limit, each with
+    an error saying so (the stopped crawl may have closed its runs itself: SIGTERM lets Scrapy
+    close the spider; they are still runs cut short)."""
+    db = open_db(db_path)
+    try:
+        for row in list(db.query("SELECT id, site FROM crawl_runs WHERE id > ?", [before])):
+            with transaction(db) as conn:
+                conn.execute("UPDATE crawl_runs SET status = 'timeout', finished = ? WHERE id = ?",
+                             [utcnow(), row["id"]])
+            record_error(db, row["site"], "schedule",
+                         f"crawl stopped at its time limit of {timeout:.0f}s", run_id=row["id"])
+    finally:
+        db.close()
 
 
 def last_run_id(db_path: str | Path) -> int:

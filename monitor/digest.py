@@ -24,8 +24,12 @@ headline differs from the story's shows it: outlets retitle the wire copy they r
   selectors that :func:`monitor.notify.email_html` copies into ``style`` attributes for mail
   clients, Arabic labels); matched terms are ``<mark>``ed, removed sentences ``<del>``, added
   ``<ins>``, and every string that came from a page goes through ``html.escape``.
-- ``json`` is ``{"generated", "count", "counts": {kind: n}, "alerts": [Alert.to_json()],
-  "topics": [{"topic", "new": [story], "updates": [story]}], "health": [Alert.to_json()]}``,
+- ``json`` is ``{"digest", "delivery", "channel", "generated", "count", "counts": {kind: n},
+  "alerts": [alert], "topics": [{"topic", "new": [story], "updates": [story]}], "health":
+  [alert]}``: ``digest`` is the digest's id, ``generated`` the time it was built, ``delivery``
+  and ``channel`` the delivery this document is (all ``null`` in a preview of alerts not yet
+  in a digest); an alert is ``Alert.to_json()`` with, instead of ``delivered``, the ``digest``
+  and ``delivery`` it belongs to;
   a story being ``{"kind", "title", "url", "site", "sources": [{"site", "url", "title"}],
   "alerts": [alert ids], "edited", "edit_kinds"}`` (``edited``: a new story whose update
   alerts are in the same digest; ``alerts`` then holds the ids of all of them).
@@ -44,7 +48,8 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 
-from crawler.store import utcnow
+from crawler.extract.safetext import terminal_safe_all
+from crawler.store import transaction, utcnow
 
 from monitor.alerts import KINDS, Alert, query_alerts
 from monitor.history import DIFF_FIELDS, RLM, diff_lines, isolate
@@ -69,6 +74,15 @@ HEALTH_PROBLEM_LABELS = {
     "short_bodies": "نصوص المقالات أقصر كثيراً من المعتاد",
     "extraction": "تعذّر استخراج نصوص المقالات",
 }
+
+
+@dataclass(frozen=True)
+class DeliveryRef:
+    """Which digest a rendered document is, and which of its deliveries (one per channel)."""
+
+    digest: int
+    delivery: int | None = None
+    channel: str | None = None
 
 
 class Source(NamedTuple):
@@ -120,27 +134,25 @@ def mark_delivered(db: sqlite_utils.Database, alert_ids: list[int],
                    delivered: str | None = None) -> None:
     """Mark alerts as delivered (at ``delivered``, default now), in one transaction."""
     when = delivered or utcnow()
-    conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(db) as conn:
         conn.executemany("UPDATE alerts SET delivered = ? WHERE id = ? AND delivered IS NULL",
                          [(when, alert_id) for alert_id in alert_ids])
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 def render_digest(alerts: list[Alert], fmt: str, *, generated: str | None = None,
-                  sites: Mapping[str, str] | None = None) -> str:
+                  sites: Mapping[str, str] | None = None,
+                  delivery: DeliveryRef | None = None) -> str:
     """The digest of ``alerts`` in ``fmt`` (text, markdown, html or json); ``sites`` maps source
-    urls to site ids (alerts from :func:`pending_alerts` know theirs already)."""
+    urls to site ids (alerts from :func:`pending_alerts` know theirs already); ``delivery``
+    says which digest and delivery the document is (the json says so; ``None``: a preview)."""
     renderers: dict[str, Callable[[Digest, str], str]] = {
         "text": _render_text, "markdown": _render_markdown, "html": _render_html,
-        "json": _render_json,
     }
+    if fmt == "json":
+        return _render_json(group_digest(alerts, sites), generated or utcnow(), delivery)
     if fmt not in renderers:
         raise ValueError(f"unknown digest format: {fmt!r} (expected {', '.join(FORMATS)})")
+    alerts = terminal_safe_all(alerts)  # page text read back from the store: no escapes
     return renderers[fmt](group_digest(alerts, sites), generated or utcnow())
 
 
@@ -807,18 +819,29 @@ def _story_json(story: Story) -> dict[str, Any]:
     }
 
 
-def _render_json(digest: Digest, generated: str) -> str:
+def _alert_json(alert: Alert, delivery: DeliveryRef | None) -> dict[str, Any]:
+    document = alert.to_json()
+    del document["delivered"]   # set once every channel has it: never known while rendering
+    document["digest"] = delivery.digest if delivery else None
+    document["delivery"] = delivery.delivery if delivery else None
+    return document
+
+
+def _render_json(digest: Digest, generated: str, delivery: DeliveryRef | None = None) -> str:
     counts = Counter(alert.kind for alert in digest.alerts)
     document = {
+        "digest": delivery.digest if delivery else None,
+        "delivery": delivery.delivery if delivery else None,
+        "channel": delivery.channel if delivery else None,
         "generated": generated,
         "count": len(digest.alerts),
         "counts": {kind: counts.get(kind, 0)
                    for kind in (*KINDS, *sorted(set(counts) - set(KINDS)))},
-        "alerts": [alert.to_json() for alert in digest.alerts],
+        "alerts": [_alert_json(alert, delivery) for alert in digest.alerts],
         "topics": [{"topic": section.topic,
                     "new": [_story_json(s) for s in section.new],
                     "updates": [_story_json(s) for s in section.updates]}
                    for section in digest.topics],
-        "health": [alert.to_json() for alert in digest.health],
+        "health": [_alert_json(alert, delivery) for alert in digest.health],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

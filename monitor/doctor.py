@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crawler.extract.safetext import terminal_safe
+from crawler.store import transaction
 
 # Tables every raqib store has from its first open (crawler/store.py); a store with tables but
 # none of these belongs to another program.
@@ -243,18 +244,17 @@ def _by_iterdump(source: Path, target: Path) -> None:
     old = _reader(source)
     new = sqlite3.connect(target, isolation_level=None)
     try:
-        new.execute("BEGIN")
-        try:
-            for statement in old.iterdump():
-                if statement in ("BEGIN TRANSACTION;", "COMMIT;"):
-                    continue
-                try:
-                    new.execute(statement)
-                except sqlite3.Error:
-                    continue  # a statement that does not replay (a damaged schema row)
-        except sqlite3.DatabaseError:
-            _copy_tables_around_damage(old, new)
-        new.execute("COMMIT")
+        with transaction(new):
+            try:
+                for statement in old.iterdump():
+                    if statement in ("BEGIN TRANSACTION;", "COMMIT;"):
+                        continue
+                    try:
+                        new.execute(statement)
+                    except sqlite3.Error:
+                        continue  # a statement that does not replay (a damaged schema row)
+            except sqlite3.DatabaseError:
+                _copy_tables_around_damage(old, new)
     finally:
         old.close()
         new.close()

@@ -49,7 +49,7 @@ import statistics
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from crawler.store import utcnow
+from crawler.store import transaction, utcnow
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -279,14 +279,11 @@ def _commit(db: sqlite_utils.Database, site: str, state: dict, alert: Alert | No
     """Write the site's state and its alert (if any) in one transaction; False when a state
     that has moved past this run (another monitor got there first) wins and nothing is
     written."""
-    conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(db) as conn:
         row = conn.execute("SELECT value FROM monitor_state WHERE key = ?",
                            [STATE_PREFIX + site]).fetchone()
         if row is not None and json.loads(row[0]).get("run_id", 0) >= state["run_id"]:
-            conn.execute("ROLLBACK")
-            return False
+            return False  # nothing written: the empty transaction commits nothing
         if alert is not None:
             alert.id = conn.execute(
                 "INSERT INTO alerts (kind, topic, url, site, title, version_id, sources, matched,"
@@ -297,8 +294,4 @@ def _commit(db: sqlite_utils.Database, site: str, state: dict, alert: Alert | No
             "INSERT INTO monitor_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE"
             " SET value = excluded.value",
             [STATE_PREFIX + site, json.dumps(state)])
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     return True

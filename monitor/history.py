@@ -16,6 +16,7 @@ from typing import Any, Mapping
 import click
 import sqlite_utils
 
+from crawler.extract.safetext import terminal_safe_all
 from monitor.diff import (  # noqa: F401  (re-exported: monitor.alerts, the datasette plugin)
     DIFF_FIELDS, EDIT_KINDS, diff_text, diff_versions, edit_kinds, split_sentences,
 )
@@ -98,6 +99,7 @@ def render_history(entries: list[VersionEntry], fmt: str = "text", *,
         raise ValueError(f"unknown history format: {fmt!r} (expected text or json)")
     if not entries:
         return "No stored versions."
+    entries = terminal_safe_all(entries)  # page text: no escapes of its own reach the terminal
 
     def style(text: str, **styles: Any) -> str:
         return click.style(text, **styles) if color else text

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 from monitor.config import DIGEST_FORMATS, text_value, unknown
-from monitor.digest import render_digest
+from monitor.digest import DeliveryRef, render_digest
 from monitor.redact import url_secrets
 
 if TYPE_CHECKING:
@@ -62,9 +62,12 @@ class DigestMessage:
     generated: str
     alerts: list[Alert]
     subject: str
+    delivery: int | None = None   # the outbox's delivery of it to this channel
+    channel: str | None = None
 
     def render(self, fmt: str) -> str:
-        return render_digest(self.alerts, fmt, generated=self.generated)
+        return render_digest(self.alerts, fmt, generated=self.generated,
+                             delivery=DeliveryRef(self.id, self.delivery, self.channel))
 
 
 class Channel:

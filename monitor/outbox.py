@@ -24,11 +24,13 @@ How it keeps its promises
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Iterable
 
 import sqlite_utils
+
+from crawler.store import transaction
 
 from monitor.alerts import query_alerts
 from monitor.digest import with_sources
@@ -41,38 +43,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 CLAIM_LEASE = timedelta(minutes=15)
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS digests (
-    id INTEGER PRIMARY KEY,
-    created TEXT NOT NULL,
-    alerts INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS digest_alerts (
-    alert_id INTEGER PRIMARY KEY REFERENCES alerts(id),
-    digest_id INTEGER NOT NULL REFERENCES digests(id)
-);
-CREATE INDEX IF NOT EXISTS digest_alerts_digest ON digest_alerts(digest_id);
-CREATE TABLE IF NOT EXISTS deliveries (
-    id INTEGER PRIMARY KEY,
-    digest_id INTEGER NOT NULL REFERENCES digests(id),
-    channel TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'pending',
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt TEXT NOT NULL,
-    claimed TEXT,
-    sent TEXT,
-    error TEXT,
-    note TEXT,
-    UNIQUE (digest_id, channel)
-);
-"""
-
-
-def ensure_outbox(db: sqlite_utils.Database) -> None:
-    """Create the outbox tables when they are missing."""
-    db.executescript(SCHEMA)
-
 
 def iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
@@ -108,16 +78,12 @@ def build_digest(db: sqlite_utils.Database, channels: Iterable[Channel],
                  now: datetime | None = None) -> int | None:
     """Put every alert not yet in a digest into a new digest, with a delivery per channel,
     in one transaction; the digest's id, or None when there is nothing new."""
-    ensure_outbox(db)
     created = iso(now or datetime.now(timezone.utc))
-    conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(db) as conn:
         ids = [row[0] for row in conn.execute(
             "SELECT id FROM alerts WHERE delivered IS NULL"
             " AND id NOT IN (SELECT alert_id FROM digest_alerts) ORDER BY created, id")]
         if not ids:
-            conn.execute("COMMIT")
             return None
         digest_id = conn.execute("INSERT INTO digests (created, alerts) VALUES (?, ?)",
                                  [created, len(ids)]).lastrowid
@@ -126,10 +92,6 @@ def build_digest(db: sqlite_utils.Database, channels: Iterable[Channel],
         conn.executemany(
             "INSERT INTO deliveries (digest_id, channel, next_attempt) VALUES (?, ?, ?)",
             [(digest_id, channel.name, created) for channel in channels])
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     logger.info("built digest %d of %d alert(s)", digest_id, len(ids))
     return digest_id
 
@@ -142,7 +104,6 @@ def send_digests(db: sqlite_utils.Database, channels: list[Channel], settings: D
     them when ``force``)."""
     now = now or datetime.now(timezone.utc)
     built = build_digest(db, channels, now) if build else None
-    ensure_outbox(db)
     by_name = {channel.name: channel for channel in channels}
     attempts = []
     for row in _due(db, now, force):
@@ -173,7 +134,8 @@ def _claim(db: sqlite_utils.Database, delivery_id: int, status: str, now: dateti
 
 def _deliver(db: sqlite_utils.Database, row: dict, channel: Channel,
              settings: DigestSettings, now: datetime) -> Attempt:
-    message = load_message(db, row["digest_id"], settings)
+    message = replace(load_message(db, row["digest_id"], settings), delivery=row["id"],
+                      channel=channel.name)
     try:
         note = channel.send(message)
     except Exception as exc:  # any failure is recorded and retried, never a crash of the run
@@ -187,9 +149,7 @@ def _deliver(db: sqlite_utils.Database, row: dict, channel: Channel,
                        channel.name, attempts, wait, reason)
         return Attempt(row["digest_id"], channel.name, False, reason)
     sent = iso(datetime.now(timezone.utc))
-    conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(db) as conn:
         conn.execute("UPDATE deliveries SET status = 'sent', sent = ?, attempts = attempts + 1,"
                      " error = NULL, note = ? WHERE id = ?", [sent, note, row["id"]])
         (unsent,) = conn.execute("SELECT COUNT(*) FROM deliveries WHERE digest_id = ?"
@@ -198,10 +158,6 @@ def _deliver(db: sqlite_utils.Database, row: dict, channel: Channel,
             conn.execute("UPDATE alerts SET delivered = ? WHERE delivered IS NULL AND id IN"
                          " (SELECT alert_id FROM digest_alerts WHERE digest_id = ?)",
                          [sent, row["digest_id"]])
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     logger.info("digest %d → %s: %s", row["digest_id"], channel.name, note)
     return Attempt(row["digest_id"], channel.name, True, note)
 
@@ -228,7 +184,6 @@ class OutboxState:
 
 
 def outbox_state(db: sqlite_utils.Database) -> OutboxState:
-    ensure_outbox(db)
     (unbuilt,) = db.execute(
         "SELECT COUNT(*) FROM alerts WHERE delivered IS NULL"
         " AND id NOT IN (SELECT alert_id FROM digest_alerts)").fetchone()

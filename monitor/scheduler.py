@@ -2,16 +2,19 @@
 digests on their schedule; ``raqib run --once`` does one round, for people who prefer cron.
 
 APScheduler 3 (BlockingScheduler) holds the jobs, all module-level functions with explicit
-ids: ``crawl:<site>`` (an interval from the seed's ``every``, with jitter), ``digest`` (the cron
-schedule of ``[digest]``, in the configured time zone) and ``outbox-retry`` (failed
-deliveries, once their backoff has passed). Every job has ``max_instances=1``, ``coalesce``
-and a ``misfire_grace_time``. Each crawl runs in a process of its own with a time limit
+ids: ``crawl:<site>`` (an interval from the seed's ``every``, with jitter), ``digest`` (the
+``[digest] schedule``: an interval, or cron times in the configured time zone) and
+``outbox-retry`` (failed deliveries, once their backoff has passed). Every job has
+``max_instances=1`` and ``coalesce``; crawls have a ``misfire_grace_time``, a digest is never
+skipped for being late. Each crawl runs in a process of its own with a time limit
 (``monitor.crawling.crawl_sites``: the Twisted reactor cannot restart in one process).
 
 What ran is kept in the ``schedule_state`` table (last start, last finish, outcome, next run),
-so after a restart a site is crawled when its interval since the last finished crawl is up
-(at once when that is past, once), and a digest whose scheduled time passed while raqib was
-down is sent once on start; the outbox makes sure no alert is ever in two digests.
+and every schedule continues from the last run recorded there, not from process start
+(:mod:`monitor.schedules`): after a restart a site is crawled one interval after its last
+crawl started, the next digest is due one interval (or at the first cron time) after the last
+one, and whatever fell due while raqib was down runs once, at start. The outbox makes sure no
+alert is ever in two digests.
 
 SIGINT and SIGTERM stop it cleanly: no new job starts, a crawl under way is allowed to finish
 (it has its time limit; every store write is a transaction in a WAL database, so even a
@@ -26,28 +29,17 @@ import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 from crawler.sites import Site, load_sites
-from crawler.store import open_db, record_error
+from crawler.store import open_db, transaction
 
 from monitor.config import Config
 from monitor.outbox import iso
+from monitor.schedules import Cron, Every, LastRun, Schedule, first_run
 
 logger = logging.getLogger("raqib.run")
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS schedule_state (
-    job TEXT PRIMARY KEY,
-    last_started TEXT,
-    last_finished TEXT,
-    last_status TEXT,
-    last_summary TEXT,
-    next_run TEXT
-);
-"""
-
 
 @dataclass
 class RunPlan:
@@ -67,28 +59,20 @@ class RunPlan:
 # --- persisted state ----------------------------------------------------------------------
 
 
-def ensure_state(db) -> None:
-    db.executescript(SCHEMA)
-
-
 def read_state(db) -> dict[str, dict]:
-    ensure_state(db)
     return {row["job"]: row for row in db.query("SELECT * FROM schedule_state")}
 
 
 def write_state(db_path: str, job: str, **values) -> None:
     db = open_db(db_path)
     try:
-        ensure_state(db)
-        db.execute("INSERT OR IGNORE INTO schedule_state (job) VALUES (?)", [job])
         sets = ", ".join(f"{name} = ?" for name in values)
-        db.execute(f"UPDATE schedule_state SET {sets} WHERE job = ?", [*values.values(), job])
+        with transaction(db) as conn:
+            conn.execute("INSERT OR IGNORE INTO schedule_state (job) VALUES (?)", [job])
+            conn.execute(f"UPDATE schedule_state SET {sets} WHERE job = ?",
+                         [*values.values(), job])
     finally:
         db.close()
-
-
-def _parse(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
 
 
 # --- jobs ---------------------------------------------------------------------------------
@@ -113,10 +97,10 @@ def crawl_job(plan: RunPlan, site_ids: list[str], job: str | None = None) -> str
         problems = [line for line in outcome.messages.splitlines()
                     if line.startswith("raqib:") or " ERROR" in line]
     except subprocess.TimeoutExpired:
-        from monitor.crawling import runs_after
+        from monitor.crawling import close_timed_out_runs, runs_after
 
+        close_timed_out_runs(plan.db, before, timeout)
         runs, status, problems = runs_after(plan.db, before), "timeout", []
-        _close_stopped_runs(plan.db, before, site_ids, timeout)
     for problem in problems[:5]:
         logger.warning("crawl %s: %s", label, problem)
     found = "; ".join(run.line() for run in runs) or "nothing crawled"
@@ -128,21 +112,6 @@ def crawl_job(plan: RunPlan, site_ids: list[str], job: str | None = None) -> str
         write_state(plan.db, name, last_finished=iso(datetime.now(timezone.utc)),
                     last_status=status, last_summary=summary)
     return summary
-
-
-def _close_stopped_runs(db_path: str, before: int, site_ids: list[str], timeout: float) -> None:
-    db = open_db(db_path)
-    try:
-        # the stopped crawl may have closed its runs itself (SIGTERM lets Scrapy close the
-        # spider): they are still runs cut short by the time limit
-        for row in db.query("SELECT id, site FROM crawl_runs WHERE id > ?", [before]):
-            db.execute("UPDATE crawl_runs SET status = 'timeout', finished = ? WHERE id = ?",
-                       [iso(datetime.now(timezone.utc)), row["id"]])
-            record_error(db, row["site"], "schedule",
-                         f"crawl stopped at its time limit of {timeout:.0f}s",
-                         run_id=row["id"])
-    finally:
-        db.close()
 
 
 def monitor_job(plan: RunPlan) -> str:
@@ -207,30 +176,27 @@ def run_once(plan: RunPlan, send: bool = True) -> list[str]:
 # --- staying up ---------------------------------------------------------------------------
 
 
-def first_crawl(site: Site, state: dict | None, now: datetime) -> datetime:
-    """When to crawl ``site`` first after a (re)start: one interval after the start of its
-    last finished crawl, or now when that time has passed or it never finished one."""
-    if not state or not state.get("last_finished") or not state.get("last_started"):
-        return now
-    due = _parse(state["last_started"]) + site.every
-    return max(due, now)
+def crawl_schedule(site: Site, config: Config) -> Every:
+    """A site's crawl interval, with up to ``[crawl] jitter`` (at most a tenth of it) added."""
+    return Every(site.every, min(config.crawl.jitter, site.every / 10))
 
 
-def first_digest(trigger, state: dict | None, now: datetime) -> datetime | None:
-    """Now, when a scheduled digest time passed since the last digest (missed while down);
-    otherwise None (the trigger's own next time)."""
-    last = _parse((state or {}).get("last_started"))
-    if last is None:
-        return None
-    missed = trigger.get_next_fire_time(None, last + timedelta(seconds=1))
-    return now if missed is not None and missed <= now else None
+def digest_schedule(config: Config) -> Schedule | None:
+    """The ``[digest] schedule`` of ``config`` (``None``: digests are sent by hand)."""
+    schedule = config.digest.schedule
+    if schedule.cron:
+        return Cron(schedule.cron, config.timezone)
+    if schedule.every:
+        return Every(schedule.every)
+    return None
 
 
 def build_scheduler(plan: RunPlan, now: datetime | None = None):
-    """A BlockingScheduler holding every job of ``plan``, first runs taken from the store."""
-    from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
+    """A BlockingScheduler holding every job of ``plan``, each continuing from the last run
+    the store records (see :mod:`monitor.schedules`)."""
+    from apscheduler.events import (EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED,
+                                    EVENT_JOB_SUBMITTED)
     from apscheduler.schedulers.blocking import BlockingScheduler
-    from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
 
     config = plan.config
@@ -249,31 +215,29 @@ def build_scheduler(plan: RunPlan, now: datetime | None = None):
         "misfire_grace_time": int(config.crawl.misfire_grace.total_seconds())})
     for site in sites:
         job = f"crawl:{site.id}"
-        every = site.every.total_seconds()
-        jitter = min(config.crawl.jitter.total_seconds(), every / 10)
-        start = first_crawl(site, state.get(job), now)
-        scheduler.add_job(crawl_job, IntervalTrigger(seconds=every, jitter=jitter or None),
-                          args=[plan, [site.id], job], id=job, name=job,
-                          next_run_time=start, replace_existing=True)
+        schedule = crawl_schedule(site, config)
+        start = first_run(schedule, LastRun.from_state(state.get(job)), now,
+                          at_once_if_new=True)
+        scheduler.add_job(crawl_job, schedule.trigger(start), args=[plan, [site.id], job],
+                          id=job, name=job, next_run_time=start, replace_existing=True)
         write_state(plan.db, job, next_run=iso(start))
-        logger.info("%s: every %ss, first at %s", job, f"{every:g}", start.isoformat())
+        logger.info("%s: %s, first at %s", job, schedule.describe(), start.isoformat())
 
-    schedule = config.digest.schedule
+    schedule = digest_schedule(config)
     if not config.channels:
         logger.warning("no [[channel]] in the config: digests are not sent")
-    elif schedule.cron or schedule.every:
-        if schedule.cron:
-            trigger = CronTrigger.from_crontab(schedule.cron, timezone=config.tz)
-        else:
-            trigger = IntervalTrigger(seconds=schedule.every.total_seconds())
-        catch_up = first_digest(trigger, state.get("digest"), now)
-        extra = {"next_run_time": catch_up} if catch_up else {}
-        write_state(plan.db, "digest",
-                    next_run=iso(catch_up or trigger.get_next_fire_time(None, now)))
-        scheduler.add_job(digest_job, trigger, args=[plan], id="digest", name="digest",
-                          replace_existing=True, **extra)
-        logger.info("digest: %s (%s)%s", schedule.describe(), config.timezone,
-                    ", one missed while stopped: sending now" if catch_up else "")
+    elif schedule is not None:
+        last = LastRun.from_state(state.get("digest"))
+        start = first_run(schedule, last, now, at_once_if_new=False)
+        write_state(plan.db, "digest", next_run=iso(start))
+        # a digest is never skipped for being late (a machine that slept through it): it
+        # goes out once, late, and the schedule continues from it
+        scheduler.add_job(digest_job, schedule.trigger(start), args=[plan], id="digest",
+                          name="digest", next_run_time=start, misfire_grace_time=None,
+                          replace_existing=True)
+        caught_up = start <= now   # only a time due while stopped is not in the future
+        logger.info("digest: %s, first at %s%s", schedule.describe(), start.isoformat(),
+                    " (one was due while stopped: sending now)" if caught_up else "")
         retry = max(config.digest.retry.total_seconds(), 1)
         scheduler.add_job(digest_job, IntervalTrigger(seconds=retry), args=[plan, False],
                           id="outbox-retry", name="outbox-retry", replace_existing=True)
@@ -281,13 +245,15 @@ def build_scheduler(plan: RunPlan, now: datetime | None = None):
         logger.warning("no [digest] schedule: digests go out with `raqib digest --send`")
 
     def remember_next(event) -> None:
+        # on submission too: a run under way when raqib is stopped leaves the time after it
         job = scheduler.get_job(event.job_id)
         if job is not None and job.next_run_time is not None and event.job_id != "outbox-retry":
             write_state(plan.db, event.job_id, next_run=iso(job.next_run_time))
         if getattr(event, "exception", None) is not None:
             logger.error("%s failed: %r", event.job_id, event.exception)
 
-    scheduler.add_listener(remember_next, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+    scheduler.add_listener(remember_next, EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED
+                           | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
     return scheduler
 
 
@@ -306,7 +272,7 @@ def run_forever(plan: RunPlan) -> None:
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-            scheduler.start()  # blocks until stop() shuts it down
+        scheduler.start()  # blocks until stop() shuts it down
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

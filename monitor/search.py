@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from crawler.extract.arabic import clitic_forms, normalized_words, term_form, tokens
+from crawler.store import transaction
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -42,16 +43,6 @@ BATCH_SIZE = 500
 SNIPPET_WORDS = 30
 # bm25 weights of the columns: title, body, forms.
 _WEIGHTS = (5.0, 1.0, 0.5)
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS search_docs (
-    id INTEGER PRIMARY KEY,
-    url TEXT NOT NULL UNIQUE,
-    version_id INTEGER NOT NULL
-);
-CREATE VIRTUAL TABLE IF NOT EXISTS search_index USING fts5(title, body, forms);
-"""
-
 
 class SearchError(ValueError):
     """A query that cannot be searched (nothing searchable in it)."""
@@ -84,11 +75,6 @@ class SearchHit:
 # --- the index ----------------------------------------------------------------------------
 
 
-def ensure_search_schema(db: sqlite_utils.Database) -> None:
-    """Create the search tables when they are missing."""
-    db.executescript(SCHEMA)
-
-
 def shadow(title: str, body: str) -> tuple[str, str, str]:
     """The indexed form of an article: normalised title, normalised body, clitic-free forms."""
     words = tokens(title) + tokens(body)
@@ -103,7 +89,6 @@ def shadow(title: str, body: str) -> tuple[str, str, str]:
 def sync_search_index(db: sqlite_utils.Database) -> int:
     """Index the latest version of every article stored since the search checkpoint; returns
     how many articles were (re)indexed. A rerun indexes nothing."""
-    ensure_search_schema(db)
     conn = db.conn
     indexed = 0
     while True:
@@ -114,18 +99,13 @@ def sync_search_index(db: sqlite_utils.Database) -> int:
         if not rows:
             return indexed
         urls = list(dict.fromkeys(url for _, url in rows))
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(db):
             for url in urls:
                 indexed += _index_article(conn, url)
             conn.execute(
                 "INSERT INTO monitor_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE"
                 " SET value = MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
                 [CHECKPOINT_KEY, str(rows[-1][0])])
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
 
 
 def _index_article(conn, url: str) -> int:
@@ -199,7 +179,6 @@ def search(db: sqlite_utils.Database, text: str, limit: int = 20) -> list[Search
     """Articles matching ``text``, best first (bm25), with snippets of their original text.
     Reads the index as it is; call :func:`sync_search_index` first to bring it up to date."""
     query = parse_query(text)
-    ensure_search_schema(db)
     rows = db.execute(
         "SELECT d.url, a.site, a.title, a.body, a.published,"
         f" bm25(search_index, {', '.join(map(str, _WEIGHTS))}) AS score"

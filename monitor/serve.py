@@ -152,11 +152,17 @@ QUERIES: dict[str, dict[str, str]] = {
 }
 
 
-def datasette_metadata(db_path: str | Path) -> dict:
-    """Datasette metadata for the store at ``db_path``: descriptions and canned queries."""
+def datasette_metadata(db_path: str | Path, allowed_hosts: list[str] | None = None,
+                       password_env: str | None = None) -> dict:
+    """Datasette metadata for the store at ``db_path``: descriptions and canned queries, and
+    the plugin's guard (the hosts it answers for, the variable holding its password)."""
     name = Path(db_path).stem
+    plugin = {"allowed_hosts": allowed_hosts or ["127.0.0.1", "localhost"]}
+    if password_env:
+        plugin["password_env"] = password_env
     return {
         "title": "رقيب raqib",
+        "plugins": {"raqib": plugin},
         "description": "Every version of every article raqib crawled, its alerts and digests.",
         "databases": {name: {
             "tables": {table: {"description": description, "columns": columns}
@@ -190,14 +196,19 @@ def sync_search(db_path: str | Path) -> None:
         store.close()
 
 
-def serve(db_path: str | Path, port: int = DEFAULT_PORT) -> int:
-    """Run Datasette on ``db_path`` on 127.0.0.1 until interrupted; its exit code."""
+def serve(db_path: str | Path, port: int = DEFAULT_PORT, host: str = "127.0.0.1",
+          password_env: str | None = None) -> int:
+    """Run Datasette on ``db_path`` on ``host`` until interrupted; its exit code. It answers
+    only requests whose Host header names 127.0.0.1, localhost or ``host``; with
+    ``password_env``, only those with that variable's password (HTTP basic auth)."""
     sync_search(db_path)
+    allowed = ["127.0.0.1", "localhost"] + ([host] if host not in ("127.0.0.1", "localhost")
+                                            else [])
     with tempfile.TemporaryDirectory(prefix="raqib-serve-") as tmp:
         metadata_file = Path(tmp) / "metadata.json"
-        metadata_file.write_text(json.dumps(datasette_metadata(db_path), ensure_ascii=False),
-                                 encoding="utf-8")
-        child = subprocess.Popen(serve_command(db_path, metadata_file, port))
+        metadata_file.write_text(json.dumps(datasette_metadata(db_path, allowed, password_env),
+                                            ensure_ascii=False), encoding="utf-8")
+        child = subprocess.Popen(serve_command(db_path, metadata_file, port, host))
 
         def stop(signum, frame) -> None:
             child.terminate()

@@ -2,7 +2,10 @@
 pending digest.
 
 Read-only: it looks at ``crawl_runs``, ``crawl_errors``, ``extraction_problems``,
-``schedule_state`` (written by ``raqib run``) and the outbox, and never changes them.
+``schedule_state`` (written by ``raqib run``) and the outbox, and never changes them. Next times
+follow from the last runs with the rules ``raqib run`` itself uses (:mod:`monitor.schedules`), so
+a next crawl is never shown before the last one: one interval after the last crawl started, or
+"due now".
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ from datetime import datetime, timedelta, timezone
 
 import sqlite_utils
 
+from crawler.extract.safetext import terminal_safe_all
 from crawler.sites import Site
 
 from monitor.health import extraction_health
 from monitor.outbox import iso, outbox_state
 from monitor.scheduler import read_state
+from monitor.schedules import Every, LastRun, Schedule, next_due
 
 _DAY = timedelta(days=1)
 
@@ -30,8 +35,9 @@ class SiteStatus:
     last_crawl: str | None        # when the latest crawl run started
     last_status: str | None       # finished | failed | timeout | running
     last_counts: dict | None      # pages, new, changed, errors of that run
-    next_crawl: str | None        # from `raqib run`, else one interval after the last crawl
-    next_source: str              # "scheduled" | "estimated" | "now"
+    next_crawl: str | None        # one interval after the last crawl started (None: due now)
+    next_source: str              # "scheduled" (raqib run's last crawl) | "estimated" (the
+                                  # last crawl of crawl_runs) | "now" (due, or never crawled)
     errors_24h: int
     last_error: str | None
     # pages whose extraction came out empty, collapsed, needed the fallback or failed, since
@@ -44,41 +50,50 @@ class Status:
     sites: list[SiteStatus]
     unbuilt_alerts: int           # alerts waiting for the next digest
     undelivered: list[dict]       # deliveries of built digests not sent yet
-    digest_next: str | None
+    digest_next: str | None       # when the next digest is due (None: see digest_due)
     digest_last: dict | None
+    digest_schedule: str | None = None  # the [digest] schedule, described
+    digest_due: bool = False      # a digest is due now (raqib run sends it at once)
 
     def to_json(self) -> dict:
         return asdict(self)
 
 
-def collect_status(db: sqlite_utils.Database, sites: list[Site],
-                   now: datetime | None = None) -> Status:
+def collect_status(db: sqlite_utils.Database, sites: list[Site], now: datetime | None = None,
+                   digest: Schedule | None = None) -> Status:
+    """Each site's crawls and errors and the outbox, at ``now``; ``digest`` is the
+    ``[digest] schedule`` (``monitor.scheduler.digest_schedule``), when there is one."""
     now = now or datetime.now(timezone.utc)
     state = read_state(db)
     day_ago = iso(now.replace(microsecond=0) - _DAY)
     result = []
     for site in sites:
         run = db.execute(
-            "SELECT started, status, pages, new, changed, errors FROM crawl_runs WHERE site = ?"
-            " ORDER BY id DESC LIMIT 1", [site.id]).fetchone()
+            "SELECT started, status, pages, new, changed, errors, finished FROM crawl_runs"
+            " WHERE site = ? ORDER BY id DESC LIMIT 1", [site.id]).fetchone()
         (errors_24h,) = db.execute(
             "SELECT COUNT(*) FROM crawl_errors WHERE site = ? AND created >= ?",
             [site.id, day_ago]).fetchone()
         last_error = db.execute(
             "SELECT created, stage, url, message FROM crawl_errors WHERE site = ?"
             " ORDER BY id DESC LIMIT 1", [site.id]).fetchone()
-        scheduled = (state.get(f"crawl:{site.id}") or {}).get("next_run")
-        if scheduled:
-            next_crawl, source = scheduled, "scheduled"
-        elif run:
-            estimate = datetime.fromisoformat(run[0]) + site.every
-            next_crawl, source = (iso(estimate), "estimated") if estimate > now else (None, "now")
+        scheduled = LastRun.from_state(state.get(f"crawl:{site.id}"))
+        if scheduled.started is not None:
+            last, source = scheduled, "scheduled"
         else:
+            last = LastRun.from_state({"last_started": run[0], "last_finished": run[6]}
+                                      if run else None)
+            source = "estimated"
+        due = next_due(Every(site.every), last)
+        if due is None or due <= now:
             next_crawl, source = None, "now"
+        else:
+            next_crawl = iso(due)
         result.append(SiteStatus(
             site=site.id, name=site.name, every_seconds=site.every.total_seconds(),
             last_crawl=run[0] if run else None, last_status=run[1] if run else None,
-            last_counts=dict(zip(("pages", "new", "changed", "errors"), run[2:])) if run else None,
+            last_counts=dict(zip(("pages", "new", "changed", "errors"), run[2:6]))
+            if run else None,
             next_crawl=next_crawl, next_source=source, errors_24h=errors_24h,
             last_error=(f"{last_error[0]} [{last_error[1]}] "
                         + (f"{last_error[2]}: " if last_error[2] else "") + last_error[3])
@@ -86,11 +101,21 @@ def collect_status(db: sqlite_utils.Database, sites: list[Site],
             extraction=_extraction(db, site.id),
         ))
     outbox = outbox_state(db)
-    digest = state.get("digest") or {}
+    digest_state = state.get("digest") or {}
+    digest_next, digest_due = None, False
+    if digest is not None:
+        due = next_due(digest, LastRun.from_state(digest_state))
+        if due is None and not isinstance(digest, Every):
+            due = digest.due_after(now)   # cron, never sent: its next wall-clock time
+        digest_due = due is not None and due <= now
+        digest_next = None if due is None or digest_due else iso(due)
     return Status(sites=result, unbuilt_alerts=outbox.unbuilt_alerts,
-                  undelivered=outbox.undelivered, digest_next=digest.get("next_run"),
-                  digest_last={k: digest.get(k) for k in ("last_started", "last_status",
-                                                          "last_summary")} if digest else None)
+                  undelivered=outbox.undelivered, digest_next=digest_next,
+                  digest_last={k: digest_state.get(k) for k in ("last_started", "last_status",
+                                                                "last_summary")}
+                  if digest_state else None,
+                  digest_schedule=digest.describe() if digest is not None else None,
+                  digest_due=digest_due)
 
 
 def _extraction(db: sqlite_utils.Database, site_id: str) -> dict | None:
@@ -103,6 +128,7 @@ def _extraction(db: sqlite_utils.Database, site_id: str) -> dict | None:
 def render_status(status: Status, fmt: str = "text") -> str:
     if fmt == "json":
         return json.dumps(status.to_json(), ensure_ascii=False, indent=2)
+    status = terminal_safe_all(status)  # errors quote pages, URLs and servers
     lines = ["sites:"]
     if not status.sites:
         lines.append("  (none)")
@@ -126,8 +152,10 @@ def render_status(status: Status, fmt: str = "text") -> str:
             lines.extend(f"      {url}" for url in s.extraction["urls"])
     lines.append("digest:")
     lines.append(f"  alerts waiting for the next digest: {status.unbuilt_alerts}")
-    if status.digest_next:
-        lines.append(f"  next digest: {status.digest_next}")
+    if status.digest_schedule:
+        upcoming = ("due now" if status.digest_due else status.digest_next
+                    or "one interval after `raqib run` starts")
+        lines.append(f"  next digest: {upcoming} ({status.digest_schedule})")
     if status.digest_last and status.digest_last.get("last_started"):
         lines.append(f"  last digest run: {status.digest_last['last_started']}"
                      f" ({status.digest_last.get('last_summary') or '-'})")
@@ -163,10 +191,11 @@ class SourceCheck:
 def check_live(site: Site, timeout: float = 15) -> list[SourceCheck]:
     """Fetch each of ``site``'s feeds, sitemaps and listing pages now: does it answer, and
     does a feed or sitemap hold entries?"""
-    import gzip
     import urllib.error
     import urllib.request
+    import zlib
 
+    from crawler.decompress import TooLarge, gunzip
     from crawler.extract.feeds import parse_feed, parse_sitemap
 
     checks = []
@@ -179,8 +208,14 @@ def check_live(site: Site, timeout: float = 15) -> list[SourceCheck]:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 data = response.read(20_000_000)
                 if response.headers.get("Content-Encoding") == "gzip" or data[:2] == b"\x1f\x8b":
-                    data = gzip.decompress(data)
+                    data = gunzip(data)  # bounded: a gzip bomb stops at the limit
                 status = response.status
+        except TooLarge as exc:
+            checks.append(SourceCheck(site.id, kind, url, False, f"not read: it {exc}"))
+            continue
+        except zlib.error as exc:
+            checks.append(SourceCheck(site.id, kind, url, False, f"bad gzip data: {exc}"))
+            continue
         except urllib.error.HTTPError as exc:
             checks.append(SourceCheck(site.id, kind, url, False, f"HTTP {exc.code}"))
             continue

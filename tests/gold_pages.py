@@ -39,11 +39,16 @@ def collapsed(text: str) -> str:
     return " ".join(normalize(text).translate(_APOSTROPHES).split())
 
 
-def body_f1(predicted: str, expected: str) -> float:
-    """Token F1 of two bodies over normalised words, as multisets."""
+def body_prf(predicted: str, expected: str) -> tuple[float, float, float]:
+    """Token F1, precision and recall of two bodies over normalised words, as multisets."""
     got, want = Counter(tokens(predicted)), Counter(tokens(expected))
     common = sum((got & want).values())
     if not common:
-        return 0.0
+        return 0.0, 0.0, 0.0
     precision, recall = common / sum(got.values()), common / sum(want.values())
-    return 2 * precision * recall / (precision + recall)
+    return 2 * precision * recall / (precision + recall), precision, recall
+
+
+def body_f1(predicted: str, expected: str) -> float:
+    """Token F1 of two bodies over normalised words, as multisets."""
+    return body_prf(predicted, expected)[0]

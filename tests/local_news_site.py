@@ -88,6 +88,7 @@ class NewsSite:
         self.build = build
         self.edits: dict[int, str] = {}  # story number -> a sentence added to its end
         self.requests: list[tuple[str, str | None, int]] = []
+        self.on_request = None  # called with each path before it is answered (fault tests)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
@@ -168,6 +169,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         site: NewsSite = self.server.site  # type: ignore[attr-defined]
+        if site.on_request is not None:
+            site.on_request(self.path)
         with site._lock:
             status, content_type, body = site.render(self.path)
         etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'

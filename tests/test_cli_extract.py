@@ -37,3 +37,24 @@ def test_explain_json_lists_rules():
     result = CliRunner().invoke(main, ["extract", str(page), "--explain", "--format", "json"])
     record = json.loads(result.output)
     assert record["removed"] and all({"rule", "text"} <= set(r) for r in record["removed"])
+
+
+def test_explain_names_the_container_and_the_check():
+    result = CliRunner().invoke(main, ["extract", str(PAGES[0]), "--explain"])
+    assert result.exit_code == 0, result.output
+    assert "\ncheck: ok (container " in result.output
+    assert "\n[container] " in result.output
+
+
+def test_site_applies_that_seeds_selectors():
+    page = CORPUS / "en__theguardian.com__wcxb-4370.html"
+    examples = Path(__file__).resolve().parents[1] / "seeds" / "examples"
+    plain = CliRunner().invoke(main, ["extract", str(page), "--format", "json", "--explain"])
+    fixed = CliRunner().invoke(main, ["extract", str(page), "--format", "json", "--explain",
+                                      "--site", "guardian_books", "--seeds", str(examples)])
+    assert plain.exit_code == 0 and fixed.exit_code == 0, fixed.output
+    assert not any(r["rule"] == "drop_text" for r in json.loads(plain.output)["removed"])
+    assert "Explore more on these topics" not in json.loads(fixed.output)["body"]
+    assert any(r["rule"] == "drop_text" for r in json.loads(fixed.output)["removed"])
+    unknown = CliRunner().invoke(main, ["extract", str(page), "--site", "nope", "--seeds", str(examples)])
+    assert unknown.exit_code != 0 and "no site 'nope'" in unknown.output

@@ -217,14 +217,14 @@ def test_a_backup_is_consistent_while_a_crawl_writes(tmp_path):
     with DemoServer(edition=1) as server:
         world.add_seed("demo", demo_seed_toml(server.base_url))
         world.add_topics(DEMO_TOPICS_PATH)
+        world.db().close()  # the store as raqib opens it, every table in place
         crawl = threading.Thread(target=world.crawl, args=("demo",))
         crawl.start()
         while crawl.is_alive() or not backups:
-            if world.db_path.exists():
-                target = tmp_path / f"backup-{len(backups)}.db"
-                result = raqib("backup", str(target), "--db", str(world.db_path))
-                assert result.exit_code == 0, result.output
-                backups.append(target)
+            target = tmp_path / f"backup-{len(backups)}.db"
+            result = raqib("backup", str(target), "--db", str(world.db_path))
+            assert result.exit_code == 0, result.output
+            backups.append(target)
             crawl.join(timeout=0.2)
     final = tmp_path / "final.db"
     assert raqib("backup", str(final), "--db", str(world.db_path)).exit_code == 0

@@ -296,6 +296,27 @@ def test_the_file_channel_writes_one_file_per_digest(tmp_path, store):
     assert "# raqib digest" in written.read_text(encoding="utf-8")
 
 
+def test_a_delivered_json_digest_says_which_digest_and_delivery_each_alert_is_in(tmp_path,
+                                                                                 store):
+    config = write_config(tmp_path, extra='[[channel]]\ntype = "file"\nname = "archive"\n'
+                                          'path = "digests"\nformat = "json"\n')
+    raqib("digest", "--send", "--db", str(store), "--config", str(config))
+    (written,) = (tmp_path / "digests").iterdir()
+    document = json.loads(written.read_text(encoding="utf-8"))
+    ((digest_id, created),) = rows(store, "SELECT id, created FROM digests")
+    ((delivery_id,),) = rows(store, "SELECT id FROM deliveries WHERE channel = 'archive'")
+    assert (document["digest"], document["generated"]) == (digest_id, created)
+    assert (document["delivery"], document["channel"]) == (delivery_id, "archive")
+    assert len(document["alerts"]) == document["count"] == 3
+    for alert in document["alerts"]:
+        assert (alert["digest"], alert["delivery"]) == (digest_id, delivery_id)
+        assert "delivered" not in alert          # no `null` standing for "delivered"
+
+    # the preview of what no digest holds yet says so
+    preview = raqib("digest", "--format", "json", "--db", str(store), "--config", str(config))
+    assert json.loads(preview.output)["digest"] is None
+
+
 def test_without_channels_send_says_what_to_configure(tmp_path, store):
     result = raqib("digest", "--send", "--db", str(store), "--config",
                    str(write_config(tmp_path)))

@@ -27,7 +27,7 @@ ALL_F1_FLOOR = 0.99
 
 
 def test_every_page_has_gold_and_provenance():
-    assert len(ARABIC) == 7 and len(PAGES) == 12
+    assert ARABIC and len(PAGES) > len(ARABIC)  # Arabic pages and English ones; any number
     for name in PAGES:
         assert (CORPUS / f"{name}.json").exists() and (CORPUS / f"{name}.source.json").exists()
 

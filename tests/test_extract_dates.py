@@ -107,3 +107,45 @@ def test_page_date_sources_in_order():
     assert extract_article(f"<html>{body}</html>").published == "2023-03-05"
     relative = "<body><h1>h</h1><span class='time'>منذ 3 ساعات</span></body>"
     assert extract_article(relative, fetched=FETCHED).published == "2024-05-01T09:00+03:00"
+
+
+# Real-world formats (issue 9): how Arabic outlets' pages and feeds print a date and time.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Egyptian CMSs: day name, Arabic comma, 12-hour time with ص/م
+        ("الخميس، 24 سبتمبر 2026 01:00 م", "2026-09-24T13:00"),
+        ("الخميس، 24 سبتمبر 2026 01:00 ص", "2026-09-24T01:00"),
+        ("الخميس، 24 سبتمبر 2026 12:30 ص", "2026-09-24T00:30"),
+        # dd/MM/yyyy hh:mm:ss with ص/م, Western or Arabic-Indic digits
+        ("24/09/2026 01:15:30 م", "2026-09-24T13:15"),
+        ("24/09/2026 11:15:30 ص", "2026-09-24T11:15"),
+        ("03/12/2026 12:05:00 م", "2026-12-03T12:05"),
+        ("٢٤/٠٩/٢٠٢٦ ٠١:١٥:٣٠ م", "2026-09-24T13:15"),
+        ("2026/09/24 - 13:15", "2026-09-24T13:15"),
+        # E , dd MMM yyyy - HH:mm
+        ("الخميس , 24 سبتمبر 2026 - 13:00", "2026-09-24T13:00"),
+        ("Thu , 24 Sep 2026 - 13:00", "2026-09-24T13:00"),
+        # Moroccan months
+        ("الجمعة 15 ماي 2026 - 10:30", "2026-05-15T10:30"),
+        ("الجمعة 3 يوليوز 2026", "2026-07-03"),
+        ("الخميس 20 غشت 2026 - 09:00", "2026-08-20T09:00"),
+        ("الخميس , 24 شتنبر 2026 - 13:00", "2026-09-24T13:00"),
+    ],
+)
+def test_real_world_date_formats(text, expected):
+    assert parse_text_date(text) == expected
+
+
+def test_am_pm_letters_count_only_as_words_of_their_own():
+    """«م» that starts the next word («مكة») is not «مساءً»; a numeric date takes a time only
+    right after it, not one further along the line."""
+    assert parse_text_date("الخميس، 24 سبتمبر 2026 01:00 مكة المكرمة") == "2026-09-24T01:00"
+    assert parse_text_date("12/04/2020 وفي الشوط الثاني 3:15") == "2020-04-12"
+
+
+def test_a_moroccan_page_gets_its_date_and_time_from_its_date_line():
+    html = ("<html><body><h1>عنوان الخبر</h1><div class='date'>الجمعة 15 ماي 2026 - 10:30</div>"
+            "<div><p>" + "نص الخبر الطويل بما يكفي، وفيه جمل كاملة عن الموضوع. " * 5 + "</p></div>"
+            "</body></html>")
+    assert extract_article(html).published == "2026-05-15T10:30"

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from crawler.extract import Article
 from crawler.extract.furniture import SiteFurniture
+from crawler.store import open_db
 
 PLUG = "تابعوا أخبار الإمارات من البيان عبر غوغل نيوز"
 
@@ -17,14 +16,14 @@ def page(i: int) -> Article:
 
 def test_recurring_paragraph_becomes_furniture_and_persists(tmp_path):
     path = tmp_path / "raqib.db"
-    furniture = SiteFurniture(sqlite3.connect(path))
+    furniture = SiteFurniture(open_db(path).conn)
     for i in range(2):
         furniture.learn("albayan", f"https://x.com/{i}", page(i))
     assert furniture.strip("albayan", page(9)).body == page(9).body  # seen twice: not yet
     furniture.learn("albayan", "https://x.com/2", page(2))
     assert not furniture.learn("albayan", "https://x.com/2", page(2))  # a re-crawl counts once
 
-    reopened = SiteFurniture(sqlite3.connect(path))
+    reopened = SiteFurniture(open_db(path).conn)
     stripped = reopened.strip("albayan", page(9))
     assert stripped.paragraphs == ["الفقرة الأولى من الخبر رقم 9 وفيها تفاصيل."]
     assert [(b.rule, b.text) for b in stripped.removed] == [("learned", PLUG)]

@@ -1,6 +1,7 @@
 """`raqib run`: the real command in a real process against the demo site on 127.0.0.1,
 stopped with SIGTERM in the middle of a crawl and started again: nothing lost, nothing done
-twice, the store intact. And the scheduling rules after a restart, with time passed in."""
+twice, the store intact. (The rules for when each job runs after a restart are in
+test_schedules.py; restarts over a changing site in test_restart_soak.py.)"""
 
 from __future__ import annotations
 
@@ -13,13 +14,8 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import pytest
-from apscheduler.triggers.cron import CronTrigger
-
-from crawler.sites import load_site
 from monitor.crawling import LOCAL_SITE_SETTINGS
 from monitor.demo.server import DEMO_TOPICS_PATH, DemoServer, demo_seed_toml
-from monitor.scheduler import first_crawl, first_digest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -143,36 +139,3 @@ def test_run_once_does_one_round_for_cron(world):
     assert "demo:" in done.stdout and "monitor:" in done.stdout and "wrote" in done.stdout
     (written,) = (world.root / "digests").iterdir()
     assert json.loads(written.read_text(encoding="utf-8"))["count"] > 0
-
-
-# --- the rules after a restart, with time passed in -------------------------------------------
-
-NOW = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def site(tmp_path):
-    path = tmp_path / "s.toml"
-    path.write_text('allowed_domains = ["example.com"]\nfeeds = ["https://example.com/rss"]\n'
-                    'every = "30m"\n', encoding="utf-8")
-    return load_site(path)
-
-
-def test_a_site_is_crawled_one_interval_after_its_last_finished_crawl(site):
-    recent = {"last_started": "2024-05-01T11:50:00+00:00",
-              "last_finished": "2024-05-01T11:51:00+00:00"}
-    assert first_crawl(site, recent, NOW) == NOW + timedelta(minutes=20)
-    long_ago = {**recent, "last_started": "2024-05-01T08:00:00+00:00"}
-    assert first_crawl(site, long_ago, NOW) == NOW          # overdue: once, now
-    interrupted = {"last_started": "2024-05-01T11:59:00+00:00", "last_finished": None}
-    assert first_crawl(site, interrupted, NOW) == NOW       # never finished: again, now
-    assert first_crawl(site, None, NOW) == NOW
-
-
-def test_a_digest_missed_while_stopped_is_sent_once_on_start():
-    seven_baghdad = CronTrigger.from_crontab("0 7 * * *", timezone="Asia/Baghdad")  # 04:00 UTC
-    yesterday = {"last_started": "2024-04-30T04:00:00+00:00"}
-    assert first_digest(seven_baghdad, yesterday, NOW) == NOW     # today's 07:00 was missed
-    today = {"last_started": "2024-05-01T04:00:01+00:00"}
-    assert first_digest(seven_baghdad, today, NOW) is None        # already sent today
-    assert first_digest(seven_baghdad, None, NOW) is None         # first start: wait for 07:00

@@ -1,28 +1,31 @@
-"""From a page to an ``Article``: metadata first, then clean, then the body.
+"""From a page to an ``Article``: find the article first, then clean around it.
 
-The body is found by cutting the cleaned page into text blocks (paragraph boundaries at
-block-level elements and at ``<br>``), scoring every element by the running text inside it
-(long, punctuated, few links — Arabic punctuation counts), taking the best-scoring element as
-the article container, and keeping its blocks minus headline, date lines, bylines and
-captions. When no single container holds most of the running text, the good blocks of the
-whole page are taken instead.
+1. Parse once with lxml; read title and date from the metadata and the page.
+2. Cut the page into text blocks and choose the article container (container.py) before any
+   furniture rule runs.
+3. Prune furniture inside the container only, guarded so that no rule can take the container,
+   an ancestor of it, or more than a bounded share of its text (clean.py).
+4. Keep the container's blocks minus headline, captions, link lists and — at the article's
+   edges only, where furniture lives — labels, bylines, date lines, disclaimers, copyright.
+5. When the result looks wrong (empty, or far shorter than the running text it came from),
+   ask trafilatura for a second opinion (second_opinion.py) and record why in ``check``.
 """
 
 from __future__ import annotations
 
 import re
-import sys
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
 from datetime import datetime
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
-
 from crawler.extract.arabic import normalize, tokens
-from crawler.extract.clean import attr_words, clean, collapse, is_label_block
+from crawler.extract.blocks import GOOD_MAX_LINKS, LIST_LINKS, Block, blocks_of, running_chars
+from crawler.extract.clean import BUDGET_SHARE, prune
+from crawler.extract.container import Container, find_container
 from crawler.extract.dates import find_text_dates
 from crawler.extract.encoding import decode_html
-from crawler.extract.safetext import sanitised
+from crawler.extract.lexicon import COPYRIGHT, DISCLAIMER_RE, label_match, norm_label, site_phrases
 from crawler.extract.metadata import (
+    article_body,
     find_author,
     find_published,
     find_title,
@@ -30,99 +33,105 @@ from crawler.extract.metadata import (
     read_meta,
 )
 from crawler.extract.model import Article, ExtractionCheck, RemovedBlock, Selectors
+from crawler.extract.safetext import sanitised
+from crawler.extract.second_opinion import second_opinion
+from crawler.extract.tree import (
+    INVISIBLE_TAGS,
+    Element,
+    attr_words,
+    body_of,
+    collapse,
+    drop,
+    is_within,
+    parse,
+    visible_text,
+)
 
-# Elements that start a new paragraph. Everything else is inline and joins its neighbours.
-_BLOCK_LEVEL = frozenset({
-    "p", "div", "section", "article", "main", "li", "ul", "ol", "dl", "dd", "dt", "h1", "h2",
-    "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "blockquote",
-    "figure", "figcaption", "header", "footer", "aside", "nav", "center", "pre", "address",
-    "hr", "body", "html", "form", "fieldset", "details", "summary", "caption", "picture",
-    "video", "audio", "img",
-})
-_SKIP = frozenset({"script", "style", "noscript", "template", "svg", "head", "title", "iframe"})
-_CAPTION_HINT = re.compile(r"caption|credit|photo-?(?:desc|info)|img-?desc|wp-caption", re.I)
-_SENTENCE_PUNCT = re.compile(r"[.!?؟،,؛;:«»\"]")
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+_ALL_HEADINGS = _HEADINGS | {"h1"}
 # class/id words of the standfirst a CMS prints just above the article text.
 _LEAD_HINT = re.compile(r"(?:^|[-_\s])(?:lead|lede|intro|standfirst|summary|excerpt|abstract)(?:$|[-_\s])")
 _LEAD_ITEMPROPS = frozenset({"description", "abstract"})
 _LEAD_MAX_CHARS = 1200    # longest standfirst taken into the body
-
-_GOOD_MIN_CHARS = 40      # a block this long, with few links, is running text
-_GOOD_MAX_LINKS = 0.35    # link share above which a block is not running text
-_LIST_LINKS = 0.5         # link share above which a block is a link list
-_FALLBACK_SHARE = 0.55    # the container must hold this share of the page's running text
-_SEMANTIC_SHARE = 0.8     # an <article> inside the best container that holds this much wins
-
-
-@dataclass
-class Block:
-    """One paragraph-sized run of text and the element it belongs to."""
-
-    text: str
-    owner: Tag
-    link_chars: int
-    in_caption: bool
-
-    @property
-    def link_share(self) -> float:
-        return self.link_chars / len(self.text) if self.text else 0.0
-
-    @property
-    def is_running_text(self) -> bool:
-        n = len(self.text)
-        if self.in_caption or self.link_share > _GOOD_MAX_LINKS:
-            return False
-        return n >= _GOOD_MIN_CHARS or (n >= 20 and _SENTENCE_PUNCT.search(self.text) is not None)
-
-    @property
-    def weight(self) -> float:
-        """How much this block argues for the container holding it."""
-        n = len(self.text)
-        if self.is_running_text:
-            punct = len(_SENTENCE_PUNCT.findall(self.text))
-            return n * (1 - self.link_share) + 10 * min(punct, n / 25)
-        if self.link_share >= _LIST_LINKS:
-            return -0.5 * n
-        return 0.0
+_CORE_MIN = 80            # a running-text block this long is the article's own text
+_DISCLAIMER_MAX = 600
+_COPYRIGHT_MAX = 200
+_EMOJI_IMG = re.compile(r"emoji|smiley|wp-smiley", re.I)
 
 
 @sanitised  # terminal-safe, bidi-override-free, bounded title and body (crawler/extract/safetext.py)
 def extract_article(html: bytes | str, url: str | None = None, *, selectors: Selectors | None = None,
                     fetched: datetime | None = None, content_type: str | None = None) -> Article:
     """Extract title, body, date and author from one page. Never raises on bad HTML: a page
-    with nothing readable gives an ``Article`` with an empty title and body."""
+    with nothing readable gives an ``Article`` with an empty title and body; an extractor
+    error gives the plain text of the page's ``<p>`` elements and ``check.status`` "error"."""
     try:
         return _extract(html, url, selectors, fetched, content_type)
-    except RecursionError:
-        return Article(url=url, title="", body="")
     except Exception as exc:  # noqa: BLE001 — broken input must never stop a crawl
         # not silent: the check says the extractor raised, and the store records it
-        check = ExtractionCheck(status="error", reason=f"{type(exc).__name__}: {exc}")
+        check = ExtractionCheck("error", f"{type(exc).__name__}: {exc}"[:300])
         try:
-            return replace(_extract_plain(html, url, content_type), check=check)
+            article = _extract_plain(html, url, content_type)
         except Exception:  # noqa: BLE001
-            return Article(url=url, title="", body="", check=check)
+            article = Article(url=url, title="", body="")
+        article.check = ExtractionCheck(check.status, check.reason, body_chars=len(article.body))
+        return article
 
 
 def _extract(html: bytes | str, url: str | None, selectors: Selectors | None,
              fetched: datetime | None, content_type: str | None) -> Article:
     text = decode_html(html, content_type) if isinstance(html, bytes) else html
     text = text.replace("\x00", "")
-    if not text.strip():
-        return Article(url=url, title="", body="")
-    soup = BeautifulSoup(text, "lxml")
-    page = read_meta(soup, url)
-    title = find_title(soup, page, selectors)
-    published = find_published(soup, page, url, selectors, fetched)
-    author = find_author(soup, page, selectors)
-    removed = clean(soup, selectors)
-    body = _body(soup, title, selectors, removed)
-    return Article(url=url, title=title, body=body, published=published, author=author, removed=removed)
+    root = parse(text) if text.strip() else None
+    if root is None:
+        return Article(url=url, title="", body="", check=ExtractionCheck("empty", "no HTML to read"))
+    page = read_meta(root, url)
+    title = find_title(root, page, selectors)
+    published = find_published(root, page, url, selectors, fetched)
+    for el in list(root.iter(*INVISIBLE_TAGS)):
+        drop(el)
+    body_el = body_of(root)
+    blocks = blocks_of(body_el)
+    author = find_author(root, blocks, page, selectors)
+    container = find_container(root, body_el, blocks, selector=selectors.body if selectors else None,
+                               article_body=article_body(page))
+    removed = [RemovedBlock("container", container.describe())]
+    lead = _lead_blocks(container) if container.how not in ("page", "selector") else []
+    whole_page = container.how == "page" or container.roots[0].tag in ("body", "html")
+    prune(root, container.roots, container.running_of, selectors.drop if selectors else (), removed,
+          budget=None if whole_page else BUDGET_SHARE)
+    inside = [b for el in container.roots for b in blocks_of(el)]
+    if container.how == "page":
+        chosen = _fallback_blocks(inside)
+    else:
+        chosen = lead + inside
+    phrases = site_phrases(selectors.drop_text) if selectors else None
+    kept = _keep(chosen, title, removed, strict=container.how != "selector", phrases=phrases)
+    if container.how != "page":
+        _record_outside(blocks, container, removed)
+    body = _join(b.text for b in kept)
+    article = Article(url=url, title=title, body=body, published=published, author=author,
+                      removed=removed)
+    article.check = second_opinion(article, text, url, container,
+                                 pruned_running=running_chars(inside), page_running=running_chars(blocks),
+                                 page_text=sum(len(b.text) for b in blocks))
+    return article
+
+
+def _record_outside(blocks: list[Block], container: Container, removed: list[RemovedBlock]) -> None:
+    """For ``--explain``: the furniture labels that stood outside the container (they are not
+    in the body; the record says what they were)."""
+    roots = container.roots
+    for block in blocks:
+        if (len(block.text) < 120 and label_match(block.text, block.link_share, at_edge=True)
+                and not any(is_within(block.owner, r) for r in roots)):
+            removed.append(RemovedBlock("label", block.text[:200]))
 
 
 def _extract_plain(html: bytes | str, url: str | None, content_type: str | None) -> Article:
     """Last resort for input the tree builder chokes on: the text of its <p> elements."""
+    from bs4 import BeautifulSoup  # only on this error path
+
     text = decode_html(html, content_type) if isinstance(html, bytes) else html
     soup = BeautifulSoup(text, "html.parser")
     paragraphs = [collapse(p.get_text(" ")) for p in soup.find_all("p")]
@@ -132,174 +141,39 @@ def _extract_plain(html: bytes | str, url: str | None, content_type: str | None)
 
 # --- body ----------------------------------------------------------------------------------
 
-def _body(soup: BeautifulSoup, title: str, selectors: Selectors | None,
-          removed: list[RemovedBlock]) -> str:
-    root: Tag | None = None
-    if selectors and selectors.body:
-        try:
-            found = soup.select(selectors.body)
-        except Exception:  # a bad selector in a seed file: fall back to finding the body
-            found = []
-        if found:
-            blocks = [b for el in found for b in blocks_of(el)]
-            return _join(b.text for b in _keep(blocks, title, removed, strict=False))
-    root = soup.body or soup
-    blocks = blocks_of(root)
-    if not blocks:
-        return ""
-    container = _best_container(blocks)
-    inside = [b for b in blocks if container is not None and _within(b.owner, container)]
-    good_total = sum(len(b.text) for b in blocks if b.is_running_text)
-    good_inside = sum(len(b.text) for b in inside if b.is_running_text)
-    if container is None or good_total == 0 or good_inside < _FALLBACK_SHARE * good_total:
-        chosen = _fallback_blocks(blocks)
-        removed.append(RemovedBlock("fallback", "no single container; running-text blocks kept"))
-    else:
-        chosen = _lead_blocks(blocks, container, inside) + inside
-    return _join(b.text for b in _keep(chosen, title, removed, strict=True))
-
-
-def blocks_of(root: Tag) -> list[Block]:
-    """Cut an element into paragraph blocks: a new block at every block-level element and
-    every ``<br>``; text inside links counted as link text."""
-    blocks: list[Block] = []
-    builder = _BlockBuilder(blocks)
-    limit = sys.getrecursionlimit()
-    try:
-        sys.setrecursionlimit(max(limit, 4000))
-        builder.walk(root, root, False, False)
-    finally:
-        sys.setrecursionlimit(limit)
-    builder.flush()
-    return blocks
-
-
-class _BlockBuilder:
-    def __init__(self, blocks: list[Block]) -> None:
-        self.blocks = blocks
-        self.parts: list[str] = []
-        self.link_chars = 0
-        self.owner: Tag | None = None
-        self.caption = False
-
-    def flush(self) -> None:
-        if self.parts and self.owner is not None:
-            text = collapse("".join(self.parts))
-            if text:
-                links = min(self.link_chars, len(text))
-                self.blocks.append(Block(text, self.owner, links, self.caption))
-        self.parts, self.link_chars = [], 0
-
-    def walk(self, el: Tag, owner: Tag, in_link: bool, in_caption: bool) -> None:
-        for child in el.children:
-            if isinstance(child, NavigableString):
-                if isinstance(child, Comment) or type(child).__name__ in ("Doctype", "Declaration",
-                                                                          "ProcessingInstruction", "CData"):
-                    continue
-                text = str(child)
-                if not text.strip():
-                    if self.parts:
-                        self.parts.append(" ")
-                    continue
-                if self.owner is not owner:
-                    self.flush()
-                    self.owner, self.caption = owner, in_caption
-                self.parts.append(text)
-                if in_link:
-                    self.link_chars += len(collapse(text))
-                continue
-            if not isinstance(child, Tag):
-                continue
-            name = child.name
-            if name in _SKIP:
-                continue
-            if name == "br":
-                self.flush()
-                continue
-            caption = in_caption or name in ("figcaption", "figure") or bool(
-                child.attrs and _CAPTION_HINT.search(attr_words(child)))
-            if name in _BLOCK_LEVEL:
-                self.flush()
-                self.walk(child, child, in_link or name == "a", caption)
-                self.flush()
-                self.owner = None
-            else:
-                self.walk(child, owner, in_link or name == "a", caption)
-
-
-def _best_container(blocks: list[Block]) -> Tag | None:
-    """The element whose blocks weigh most; among equals, the deepest."""
-    scores: dict[int, float] = {}
-    elements: dict[int, Tag] = {}
-    depth: dict[int, int] = {}
-    for block in blocks:
-        weight = block.weight
-        if not weight:
-            continue
-        el: Tag | None = block.owner
-        level = 0
-        chain = []
-        while el is not None and el.name != "[document]":
-            chain.append(el)
-            el = el.parent
-        for level, anc in enumerate(reversed(chain)):
-            key = id(anc)
-            scores[key] = scores.get(key, 0.0) + weight
-            elements[key] = anc
-            depth[key] = level
-    if not scores:
-        return None
-    best = max(scores, key=lambda k: (round(scores[k], 3), depth[k]))
-    if scores[best] <= 0:
-        return None
-    # Semantic markup wins when it holds nearly all of it: <main> around <article> + teasers.
-    marked = [k for k, el in elements.items()
-              if (el.name == "article" or el.get("itemprop") == "articleBody")
-              and scores[k] >= _SEMANTIC_SHARE * scores[best] and _within(el, elements[best])]
-    if marked:
-        best = max(marked, key=lambda k: (depth[k], scores[k]))
-    return elements[best]
-
-
-def _lead_blocks(blocks: list[Block], container: Tag, inside: list[Block]) -> list[Block]:
+def _lead_blocks(container: Container) -> list[Block]:
     """The standfirst just above the article text: the element right before the container
     (or before one of its near ancestors), with nothing readable between them, marked as a
     lead by its class/id («…__lead», «article-intro», «summary») or by
     ``itemprop=description``, holding running text that the body does not repeat. Many CMSs
     print the first paragraph of the story there and start the body with the second."""
-    el: Tag | None = container
+    el: Element | None = container.roots[0]
+    sib = None
     for _ in range(3):
-        if el is None or el.name in ("body", "html", "[document]"):
+        if el is None or el.tag in ("body", "html"):
             return []
-        sib = el.find_previous_sibling(True)
-        while sib is not None and not collapse(sib.get_text(" ")):
-            sib = sib.find_previous_sibling(True)
+        sib = el.getprevious()
+        while sib is not None and (not isinstance(sib.tag, str) or not visible_text(sib)):
+            sib = sib.getprevious()
         if sib is not None:
             break
-        el = el.parent
-    else:
+        el = el.getparent()
+    if sib is None:
         return []
     itemprop = sib.get("itemprop")
-    if not (_LEAD_HINT.search(attr_words(sib))
-            or (isinstance(itemprop, str) and itemprop.lower() in _LEAD_ITEMPROPS)):
+    if not (_LEAD_HINT.search(attr_words(sib)) or (itemprop and itemprop.lower() in _LEAD_ITEMPROPS)):
         return []
-    lead = [b for b in blocks if _within(b.owner, sib)]
+    lead = blocks_of(sib)
     chars = sum(len(b.text) for b in lead)
     if (not lead or chars > _LEAD_MAX_CHARS or any(b.in_caption for b in lead)
             or not any(b.is_running_text for b in lead)
-            or sum(b.link_chars for b in lead) > _GOOD_MAX_LINKS * chars):
+            or sum(b.link_chars for b in lead) > GOOD_MAX_LINKS * chars):
         return []
-    said = set(tokens(" ".join(b.text for b in inside[:3])))
+    said = set(tokens(" ".join(b.text for b in blocks_of(container.roots[0])[:3])))
     words = tokens(" ".join(b.text for b in lead))
     if not words or sum(w in said for w in words) >= 0.8 * len(words):
         return []
     return lead
-
-
-def _within(el: Tag, container: Tag) -> bool:
-    if el is container:
-        return True
-    return any(parent is container for parent in el.parents)
 
 
 def _fallback_blocks(blocks: list[Block]) -> list[Block]:
@@ -307,18 +181,25 @@ def _fallback_blocks(blocks: list[Block]) -> list[Block]:
     sit between two of them."""
     keep = [b.is_running_text for b in blocks]
     for i in range(1, len(blocks) - 1):
-        if not keep[i] and keep[i - 1] and keep[i + 1] and blocks[i].link_share < _LIST_LINKS:
+        if not keep[i] and keep[i - 1] and keep[i + 1] and blocks[i].link_share < LIST_LINKS:
             keep[i] = True
     return [b for b, k in zip(blocks, keep) if k]
 
 
-def _keep(blocks: list[Block], title: str, removed: list[RemovedBlock], *, strict: bool) -> list[Block]:
-    """Drop the headline, date and byline lines, captions, link lists and labels."""
+def _keep(blocks: list[Block], title: str, removed: list[RemovedBlock], *, strict: bool,
+          phrases: re.Pattern[str] | None) -> list[Block]:
+    """Drop the headline, captions, link lists and labels; at the edges of the article also
+    bylines, date lines, disclaimers and copyright lines."""
     title_norm = " ".join(tokens(title))
+    core = [i for i, b in enumerate(blocks)
+            if b.is_running_text and len(b.text) >= _CORE_MIN and b.owner.tag not in _ALL_HEADINGS
+            and _edge_phrase(b) is None]
+    first, last = (core[0], core[-1]) if core else (len(blocks), -1)
     kept: list[Block] = []
     seen: set[str] = set()
     for i, block in enumerate(blocks):
-        rule = _drop_reason(block, title_norm, strict)
+        at_edge = not first < i < last
+        rule = _drop_reason(block, title_norm, strict, at_edge, phrases)
         if rule == "short" and _is_inline_subheading(blocks, i):
             rule = None
         if rule:
@@ -333,27 +214,47 @@ def _keep(blocks: list[Block], title: str, removed: list[RemovedBlock], *, stric
     return kept
 
 
-def _drop_reason(block: Block, title_norm: str, strict: bool) -> str | None:
+def _drop_reason(block: Block, title_norm: str, strict: bool, at_edge: bool,
+                 phrases: re.Pattern[str] | None) -> str | None:
     text = block.text
     norm = " ".join(tokens(text))
     if not norm:
         return "no-words"
-    if block.owner.name == "h1" or (title_norm and norm == title_norm):
+    if block.owner.tag == "h1" or (title_norm and norm == title_norm):
         return "headline"
     if block.in_caption or _is_image_caption(block):
         return "caption"
+    if phrases is not None and len(text) < 1000 and phrases.search(norm_label(text)):
+        return "drop_text"
+    if len(text) < 120 and label_match(text, block.link_share, at_edge=at_edge):
+        return "label"
+    if at_edge:
+        rule = _edge_phrase(block)
+        if rule:
+            return rule
+    if not strict:
+        return None
+    if block.link_share >= LIST_LINKS and len(text) < 300:
+        return "link-list"
+    if len(text) < 20 and block.owner.tag not in ("p", *_HEADINGS) and len(norm.split()) <= 2:
+        return "short"
+    return None
+
+
+def _edge_phrase(block: Block) -> str | None:
+    """The phrase rules that hold only where furniture lives: outside the container or at its
+    edges, never on a sentence in the middle of the article."""
+    text = block.text
+    if len(text) < 120 and label_match(text, block.link_share, at_edge=True):
+        return "label"
     if is_byline(text):
         return "byline"
     if _is_date_line(text):
         return "date-line"
-    if is_label_block(block.owner) and len(text) < 80:
-        return "label"
-    if not strict:
-        return None
-    if block.link_share >= _LIST_LINKS and len(text) < 300:
-        return "link-list"
-    if len(text) < 20 and block.owner.name not in ("p", *_HEADINGS) and len(norm.split()) <= 2:
-        return "short"
+    if len(text) < _COPYRIGHT_MAX and COPYRIGHT.search(normalize(text)):
+        return "copyright"
+    if len(text) < _DISCLAIMER_MAX and DISCLAIMER_RE.search(norm_label(text)):
+        return "disclaimer"
     return None
 
 
@@ -369,22 +270,34 @@ def _is_inline_subheading(blocks: list[Block], i: int) -> bool:
 
 
 def _is_image_caption(block: Block) -> bool:
-    """A short text that shares a small wrapper with an image and nothing else."""
+    """A short text that shares a small wrapper with a picture (not an emoji) and nothing else."""
     if len(block.text) > 250:
         return False
-    el: Tag | None = block.owner
+    el: Element | None = block.owner
     for _ in range(3):
-        if el is None or el.name in ("body", "article", "main"):
+        if el is None or el.tag in ("body", "article", "main"):
             return False
-        if el.find("img") is not None:
-            return len(collapse(el.get_text(" "))) <= len(block.text) + 40
-        el = el.parent
+        if any(_is_picture(img) for img in el.iter("img")):
+            return len(visible_text(el)) <= len(block.text) + 40
+        el = el.getparent()
     return False
 
 
+def _is_picture(img: Element) -> bool:
+    """An image that shows something — not an emoji or a smiley drawn as ``<img>``."""
+    if _EMOJI_IMG.search(f"{img.get('class') or ''} {img.get('src') or ''}"):
+        return False
+    for size in (img.get("width"), img.get("height")):
+        if size and size.strip().isdigit() and int(size) <= 32:
+            return False
+    alt = (img.get("alt") or "").strip()
+    return not (alt and len(alt) <= 2 and not alt.isalnum())
+
+
 def _is_date_line(text: str) -> bool:
-    """A short line that is mostly a date («الجمعة 8 فيفري 2019», «تم نشره … 09:22 مساءً»)."""
-    if len(text) > 90 or not re.search(r"\d", text):
+    """A short line that is mostly a date («الجمعة 8 فيفري 2019», «تم نشره … 09:22 مساءً»),
+    not a sentence ending in a full stop."""
+    if len(text) > 90 or not re.search(r"\d", text) or text.rstrip().endswith((".", "!", "؟", "?")):
         return False
     if not find_text_dates(text):
         return False
@@ -392,5 +305,5 @@ def _is_date_line(text: str) -> bool:
     return len(words) <= 8
 
 
-def _join(paragraphs) -> str:
+def _join(paragraphs: Iterable[str]) -> str:
     return "\n\n".join(p for p in paragraphs if p)

@@ -59,12 +59,22 @@ _HIJRI, _HIJRI_RE = _alternation(_HIJRI_MONTH_NAMES)
 _L = r"(?<![\w])"
 _R = r"(?![\w])"
 
-# "24 نيسان / أبريل 2020", "8 فيفري 2019", "03 يونيو 2020 09:23 ص", "الأحد، 04 آب/اغسطس 2013"
+# The time that may follow a date: «09:23 ص», «- 13:00», «الساعة 01:15:30 م». «ص»/«م» (and
+# «صباحاً»/«مساءً», am/pm) only as words of their own: «01:00 مكة المكرمة» is not «م».
+def _time_after(filler: str) -> str:
+    return (rf"(?:\s*[,،\-|]?\s*(?:الساعه\s*)?{filler}(?P<hour>\d{{1,2}}):(?P<minute>\d{{2}})"
+            r"(?::\d{2})?(?:\s*(?P<ampm>صباحا|مساء|ص|م|am|pm)(?![\w]))?)?")
+
+
+# After a written date a few words may stand before the time («… 2020 - تم النشر 09:22»);
+# after a numeric one only a separator or «الساعة».
+_TIME_AFTER = _time_after(r"(?:[^\d\n]{0,12}?)?")
+_TIME_AFTER_NUMERIC = _time_after("")
+# "24 نيسان / أبريل 2020", "8 فيفري 2019", "03 يونيو 2020 09:23 ص", "الأحد، 04 آب/اغسطس 2013",
+# "الخميس , 24 سبتمبر 2026 - 13:00" (E , dd MMM yyyy - HH:mm)
 _TEXT_DATE = re.compile(
     rf"{_L}(?P<day>\d{{1,2}})\s*(?:من\s+)?(?P<month>{_GREGORIAN_RE}){_R}"
-    rf"(?:\s*[/|\-]\s*(?:{_GREGORIAN_RE}){_R})?\s*[,،]?\s*(?P<year>\d{{4}}){_R}"
-    r"(?:\s*[,،\-|]?\s*(?:الساعه\s*)?(?:[^\d\n]{0,12}?)?(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::\d{2})?"
-    r"\s*(?P<ampm>صباحا|مساء|ص|م|am|pm)?)?",
+    rf"(?:\s*[/|\-]\s*(?:{_GREGORIAN_RE}){_R})?\s*[,،]?\s*(?P<year>\d{{4}}){_R}" + _TIME_AFTER,
     re.I,
 )
 # "August 24, 2020"
@@ -78,10 +88,11 @@ _HIJRI_DATE = re.compile(
 # "24/08/2020", "24-8-2020", "2020/08/24", "2020-08-24"
 # A slash may stand between single spaces («الاحد 12 / 04 / 2020»), as many Arabic CMSs write it.
 _DATE_SEP = r"(?:\s?/\s?|[.-])"
+# A time may follow: "24/09/2026 01:15:30 م" (dd/MM/yyyy hh:mm:ss with ص/م).
 _NUMERIC_DMY = re.compile(r"(?<![\d/.-])(\d{1,2})" + _DATE_SEP + r"(\d{1,2})" + _DATE_SEP
-                          + r"((?:19|20)\d\d)(?![\d/.-])")
+                          + r"((?:19|20)\d\d)(?![\d/.-])" + _TIME_AFTER_NUMERIC, re.I)
 _NUMERIC_YMD = re.compile(r"(?<![\d/.-])((?:19|20)\d\d)" + _DATE_SEP + r"(\d{1,2})" + _DATE_SEP
-                          + r"(\d{1,2})(?![\d/.-])")
+                          + r"(\d{1,2})(?![\d/.-])" + _TIME_AFTER_NUMERIC, re.I)
 
 _ISO = re.compile(
     r"(?P<y>\d{4})-?(?P<m>\d{2})-?(?P<d>\d{2})"
@@ -187,10 +198,14 @@ def find_text_dates(text: str, fetched: datetime | None = None) -> list[str]:
             hits.append((match.start(), iso))
     for match in _NUMERIC_YMD.finditer(norm):
         iso = _gregorian(match[1], int(match[2]), match[3])
+        if iso and match["hour"]:
+            iso = _with_time(iso, match["hour"], match["minute"], match["ampm"])
         if iso:
             hits.append((match.start(), iso))
     for match in _NUMERIC_DMY.finditer(norm):
         iso = _gregorian(match[3], int(match[2]), match[1])
+        if iso and match["hour"]:
+            iso = _with_time(iso, match["hour"], match["minute"], match["ampm"])
         if iso:
             hits.append((match.start(), iso))
     if fetched is not None:

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import calendar
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from lxml import etree
+
+from crawler.extract.dates import parse_machine_date
 
 logger = logging.getLogger(__name__)
 
@@ -34,28 +37,68 @@ class Discovered:
     problem: str | None = None
 
 
-def parse_feed(data: bytes, base_url: str | None = None) -> Discovered:
+# A timestamp carried by this many items of one feed is the feed's build time (or a CMS
+# default), not when each story was published.
+_SHARED_STAMP_ITEMS = 3
+
+
+def parse_feed(data: bytes, base_url: str | None = None, content_type: str | None = None) -> Discovered:
     """Entries of an RSS or Atom feed. A feed that is malformed but readable still yields what
-    it holds; one that yields nothing reports why."""
+    it holds; one that yields nothing reports why.
+
+    Links are resolved against ``xml:base`` (per entry in Atom) and ``base_url`` (root-relative
+    ``<link>``s). The text is decoded by XML's rules — BOM, then the XML declaration, then UTF-8
+    — unless ``content_type`` (the response's header) names a charset. Item dates may be
+    RFC 822 in any offset or written as Arabic pages write them («الخميس، 24 سبتمبر 2026 01:00 م»);
+    a date that many items share says nothing about any of them and is dropped."""
     import feedparser  # imported here: a heavy module only the feed path needs
 
-    parsed = feedparser.parse(data, response_headers={"content-location": base_url or ""})
+    headers = {"content-location": base_url or "", "content-type": _xml_content_type(content_type)}
+    # Blank lines before the XML declaration (a PHP/WordPress classic) make it a fatal error.
+    parsed = feedparser.parse(data.lstrip(), response_headers=headers)
     result = Discovered()
     for entry in parsed.entries:
-        url = entry.get("link") or entry.get("id")
-        if not url or not url.startswith(("http://", "https://")):
+        url = (entry.get("link") or entry.get("id") or "").strip()
+        if not url.startswith(("http://", "https://")):
             continue
-        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
-        published = (
-            datetime.fromtimestamp(calendar.timegm(stamp), tz=timezone.utc).isoformat()
-            if stamp else None
-        )
-        result.links.append(Link(url=url.strip(), published=published, title=entry.get("title")))
+        result.links.append(Link(url=url, published=_entry_date(entry), title=entry.get("title")))
+    shared = Counter(link.published for link in result.links if link.published)
+    for link in result.links:
+        if link.published and shared[link.published] >= _SHARED_STAMP_ITEMS:
+            link.published = None
     if parsed.get("bozo") and not result.links:
         result.problem = f"malformed feed: {parsed.get('bozo_exception')}"
     elif not result.links:
         result.problem = "feed has no entries"
     return result
+
+
+def _xml_content_type(header: str | None) -> str:
+    """What feedparser is told the type is: XML, with the header's charset if it has one.
+    (Told nothing, it falls back to ISO-8859-1 for a feed without an XML declaration; told
+    ``text/xml`` without a charset, to US-ASCII. Either turns Arabic into mojibake.)"""
+    charset = None
+    for param in (header or "").split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset" and value.strip().strip("\"'"):
+            charset = value.strip().strip("\"'")
+    return f"application/xml; charset={charset}" if charset else "application/xml"
+
+
+def _entry_date(entry) -> str | None:
+    """When an entry says it was published, as ISO-8601: feedparser's reading of an RFC 822 /
+    ISO date (in UTC), else the date as written, read the way page dates are read."""
+    # dict.get: FeedParserDict.get maps a missing "updated" to "published", with a warning.
+    stamp = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
+    if stamp:
+        return datetime.fromtimestamp(calendar.timegm(stamp), tz=timezone.utc).isoformat()
+    for key in ("published", "updated"):
+        written = dict.get(entry, key)
+        if written:
+            found = parse_machine_date(written)
+            if found:
+                return found
+    return None
 
 
 _SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"

@@ -1,9 +1,10 @@
 """Furniture learned per site: a paragraph that recurs across many pages of one site
 («تابعوا أخبارنا عبر غوغل نيوز», a newsletter plug, a standing disclaimer) is not article text.
 
-The counts live in SQLite so they survive between runs. Pure ``sqlite3``, no Scrapy:
+The counts live in the store (tables created by :mod:`crawler.schema`), so they survive between
+runs. No Scrapy:
 
-    >>> furniture = SiteFurniture(sqlite3.connect("raqib.db"))
+    >>> furniture = SiteFurniture(open_db("raqib.db").conn)
     >>> furniture.learn("albayan", url, article)        # once per page (re-crawls count once)
     >>> article = furniture.strip("albayan", article)    # recurring paragraphs removed
 """
@@ -16,16 +17,7 @@ from dataclasses import replace
 
 from crawler.extract.arabic import normalized_words
 from crawler.extract.model import Article, RemovedBlock
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS extract_furniture_pages (
-    site TEXT NOT NULL, url TEXT NOT NULL, PRIMARY KEY (site, url)
-);
-CREATE TABLE IF NOT EXISTS extract_furniture_blocks (
-    site TEXT NOT NULL, hash TEXT NOT NULL, pages INTEGER NOT NULL, text TEXT NOT NULL,
-    PRIMARY KEY (site, hash)
-);
-"""
+from crawler.store import transaction
 
 
 def block_hash(paragraph: str) -> str:
@@ -44,12 +36,11 @@ class SiteFurniture:
         self.db = db
         self.min_pages = min_pages
         self.min_share = min_share
-        self.db.executescript(_SCHEMA)
 
     def learn(self, site: str, url: str, article: Article) -> bool:
         """Count the paragraphs of one page; False when this page was already counted."""
-        with self.db:
-            cursor = self.db.execute(
+        with transaction(self.db) as conn:
+            cursor = conn.execute(
                 "INSERT OR IGNORE INTO extract_furniture_pages (site, url) VALUES (?, ?)", (site, url))
             if cursor.rowcount == 0:
                 return False
@@ -58,7 +49,7 @@ class SiteFurniture:
                 key = block_hash(paragraph)
                 if normalized_words(paragraph):
                     seen.setdefault(key, paragraph)
-            self.db.executemany(
+            conn.executemany(
                 "INSERT INTO extract_furniture_blocks (site, hash, pages, text) VALUES (?, ?, 1, ?) "
                 "ON CONFLICT (site, hash) DO UPDATE SET pages = pages + 1",
                 [(site, key, text[:500]) for key, text in seen.items()],

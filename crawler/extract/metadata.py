@@ -1,4 +1,4 @@
-"""Title, author and publication date of a page, read before the cleaner runs.
+"""Title, author and publication date of a page, read before the cleaner runs (on lxml).
 
 Sources, strongest first: the per-site selectors, JSON-LD (``NewsArticle`` & co., inside
 ``@graph`` or lists), OpenGraph and other ``<meta>``, the visible headline and byline, the
@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup, Tag
+from lxml import etree
 
 from crawler.extract.arabic import tokens
-from crawler.extract.clean import collapse, visible_text
+from crawler.extract.blocks import Block
 from crawler.extract.dates import date_from_url, find_text_dates, parse_machine_date
 from crawler.extract.model import Selectors
+from crawler.extract.tree import Element, body_of, collapse, select, visible_text
 
 _ARTICLE_TYPES = frozenset({
     "article", "newsarticle", "reportagenews", "analysisnewsarticle", "opinionnewsarticle",
@@ -37,11 +38,16 @@ _DATE_META = (
     "citation_publication_date",
 )
 _DATE_ATTR_HINT = re.compile(r"publish|date|time|created|posted|تاريخ", re.I)
+# A byline: a word that introduces the writer, then a name. «تقرير», «تحرير», «إعداد»,
+# «متابعة» and «حوار» also start sentences («تحرير الموصل استغرق…», «تقرير الأمم المتحدة…»),
+# so after them the name must follow a colon or a dash.
 _BYLINE = re.compile(
-    r"^(?:كتبت|كتبه|كتب|بقلم|حوار|حاوره|حاورته|إعداد|اعداد|تقرير|تحرير|متابعة|by|written by)"
-    r"\s*[:：\-–]?\s*(?P<name>[^\d،,:|\n]{3,60}?)\s*$",
+    r"^(?:(?:كتبت|كتبه|كتب|بقلم|حاوره|حاورته|by|written by)\s*[:：\-–]?"
+    r"|(?:حوار|إعداد|اعداد|تقرير|تحرير|متابعة)\s*[:：\-–])"
+    r"\s*(?P<name>[^\d،,:|!?؟\n]{3,60}?)\s*$",
     re.I,
 )
+_BYLINE_MAX_WORDS = 6
 _AUTHOR_META = ("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author")
 
 
@@ -53,6 +59,7 @@ class PageMeta:
     meta: dict[str, str] = field(default_factory=dict)
     site_names: set[str] = field(default_factory=set)
     title_affixes: set[str] = field(default_factory=set)  # short end parts of <title>/og:title
+    html_title: str = ""
 
     @property
     def articles(self) -> list[dict]:
@@ -60,11 +67,12 @@ class PageMeta:
         return found or [n for n in self.jsonld if "webpage" in _types(n)]
 
 
-def read_meta(soup: BeautifulSoup, url: str | None) -> PageMeta:
+def read_meta(root: Element, url: str | None) -> PageMeta:
     page = PageMeta()
-    for script in soup.find_all("script", type=re.compile("ld\\+json", re.I)):
-        page.jsonld.extend(_jsonld_nodes(script.string or script.get_text()))
-    for tag in soup.find_all("meta"):
+    for script in root.iter("script"):
+        if "ld+json" in (script.get("type") or "").lower():
+            page.jsonld.extend(_jsonld_nodes("".join(script.itertext())))
+    for tag in root.iter("meta"):
         key = tag.get("property") or tag.get("name") or tag.get("itemprop")
         value = tag.get("content")
         if isinstance(key, str) and isinstance(value, str) and value.strip():
@@ -78,9 +86,10 @@ def read_meta(soup: BeautifulSoup, url: str | None) -> PageMeta:
         publisher = node.get("publisher")
         if isinstance(publisher, dict) and publisher.get("name"):
             page.site_names.add(str(publisher["name"]))
-    titles = [page.meta.get("og:title"), soup.title.get_text(" ") if soup.title else None]
-    for title in titles:
-        parts = [p.strip() for p in _TITLE_SEPARATORS.split(title or "") if p.strip()]
+    title = root.find(".//title")
+    page.html_title = collapse(" ".join(title.itertext())) if title is not None else ""
+    for text in (page.meta.get("og:title"), page.html_title):
+        parts = [p.strip() for p in _TITLE_SEPARATORS.split(text or "") if p.strip()]
         if len(parts) >= 2:
             page.title_affixes.update(p for p in (parts[0], parts[-1]) if len(p.split()) <= 4)
     if url:
@@ -89,6 +98,15 @@ def read_meta(soup: BeautifulSoup, url: str | None) -> PageMeta:
         if labels:
             page.site_names.add(max(labels[:-1] or labels, key=len))
     return page
+
+
+def article_body(page: PageMeta) -> str:
+    """JSON-LD's ``articleBody``, when the page gives one."""
+    for node in page.articles:
+        text = _text(node.get("articleBody"))
+        if text:
+            return text
+    return ""
 
 
 def _jsonld_nodes(text: str) -> Iterator[dict]:
@@ -121,30 +139,28 @@ def _text(value: object) -> str:
     return collapse(html.unescape(str(value))) if value else ""
 
 
-def _select_text(soup: BeautifulSoup, css: str | None) -> str:
+def _select_text(root: Element, css: str | None) -> str:
     if not css:
         return ""
-    try:
-        el = soup.select_one(css)
-    except Exception:
+    found = select(root, css)
+    if not found:
         return ""
-    if el is None:
-        return ""
-    return collapse(el.get("content") or el.get("datetime") or el.get_text(" "))
+    el = found[0]
+    return collapse(el.get("content") or el.get("datetime") or " ".join(el.itertext()))
 
 
 # --- title ---------------------------------------------------------------------------------
 
-def find_title(soup: BeautifulSoup, page: PageMeta, selectors: Selectors | None = None) -> str:
+def find_title(root: Element, page: PageMeta, selectors: Selectors | None = None) -> str:
     """The headline: the visible ``<h1>`` that agrees with the metadata, else JSON-LD
     headline, OpenGraph, then ``<title>`` with the site name stripped."""
-    chosen = _select_text(soup, selectors.title if selectors else None)
+    chosen = _select_text(root, selectors.title if selectors else None)
     if chosen:
         return chosen
     strong = [strip_site_name(t, page.site_names) for t in _meta_titles(page) if t]
-    weak = [strip_site_name(collapse(soup.title.get_text(" ")), page.site_names)] if soup.title else []
+    weak = [strip_site_name(page.html_title, page.site_names)] if page.html_title else []
     weak = [t for t in weak if t]
-    headings = [visible_text(h) for h in soup.find_all("h1")]
+    headings = [visible_text(h) for h in body_of(root).iter("h1")]
     headings = [h for h in headings if 3 <= len(h) <= 400 and not _is_site_name(h, page)]
     best, best_score = "", 0.0
     for heading in headings:
@@ -213,17 +229,18 @@ def _similarity(a: str, b: str) -> float:
 
 # --- author --------------------------------------------------------------------------------
 
-def find_author(soup: BeautifulSoup, page: PageMeta, selectors: Selectors | None = None) -> str | None:
-    """A person's name: selectors, JSON-LD author, a byline («كتب …», «بقلم …», «حوار: …»),
-    meta author — never just the site or organisation."""
-    chosen = _select_text(soup, selectors.author if selectors else None)
+def find_author(root: Element, blocks: list[Block], page: PageMeta,
+                selectors: Selectors | None = None) -> str | None:
+    """A person's name: selectors, JSON-LD author, a byline element («كتب …», «بقلم …»,
+    «تحرير: …»), meta author — never just the site or organisation, never a sentence."""
+    chosen = _select_text(root, selectors.author if selectors else None)
     if chosen:
         return _byline_name(chosen) or chosen
     for node in page.articles:
         names = _author_names(node.get("author"))
         if names:
             return ", ".join(names)
-    byline = find_byline(soup)
+    byline = find_byline(blocks)
     if byline:
         return byline
     for key in _AUTHOR_META:
@@ -248,25 +265,35 @@ def _author_names(value: object) -> list[str]:
     return names
 
 
-def find_byline(soup: BeautifulSoup) -> str | None:
-    body = soup.body or soup
-    for node in body.find_all(string=True):
-        text = collapse(str(node))
-        if not text or len(text) > 70 or node.parent.name in ("script", "style", "a", "title"):
+def find_byline(blocks: list[Block]) -> str | None:
+    """The name in the first byline element: a whole short block, or a short inline element
+    of one («<span class="byline">كتب …</span> <span>date</span>») — not the start of a sentence."""
+    for block in blocks:
+        if block.owner.tag == "a" or block.link_share > 0.6 or len(block.text) > 200:
             continue
-        name = _byline_name(text)
+        name = _byline_name(block.text)
         if name:
             return name
+        for el in block.owner.iterdescendants():
+            if isinstance(el.tag, str) and el.tag not in ("a", "script", "style") and el.text:
+                name = _byline_name(visible_text(el))
+                if name:
+                    return name
     return None
 
 
 def _byline_name(text: str) -> str | None:
+    if len(text) > 70:
+        return None
     match = _BYLINE.match(text)
-    return collapse(match["name"]) if match else None
+    if not match:
+        return None
+    name = collapse(match["name"])
+    return name if len(name.split()) <= _BYLINE_MAX_WORDS else None
 
 
 def is_byline(text: str) -> bool:
-    return len(text) <= 70 and _BYLINE.match(text) is not None
+    return _byline_name(text) is not None
 
 
 def _is_site_name(value: str, page: PageMeta) -> bool:
@@ -282,11 +309,11 @@ def _is_site_name(value: str, page: PageMeta) -> bool:
 
 # --- published -----------------------------------------------------------------------------
 
-def find_published(soup: BeautifulSoup, page: PageMeta, url: str | None,
+def find_published(root: Element, page: PageMeta, url: str | None,
                    selectors: Selectors | None = None, fetched: datetime | None = None) -> str | None:
     """When the article was published: selectors, JSON-LD, meta, ``itemprop``/RDFa,
     ``<time>``, the URL, then a date written near the headline or anywhere visible."""
-    chosen = _select_text(soup, selectors.published if selectors else None)
+    chosen = _select_text(root, selectors.published if selectors else None)
     if chosen:
         found = parse_machine_date(chosen) or _first(find_text_dates(chosen, fetched))
         if found:
@@ -299,41 +326,61 @@ def find_published(soup: BeautifulSoup, page: PageMeta, url: str | None,
         found = parse_machine_date(page.meta.get(key))
         if found:
             return found
-    for el in soup.find_all(attrs={"itemprop": re.compile("datePublished|dateCreated", re.I)}):
-        found = parse_machine_date(el.get("content") or el.get("datetime") or el.get_text(" "))
-        if found:
-            return found
-    for el in soup.find_all(attrs={"property": re.compile(r"^(dc|dcterms):(date|created|issued)$", re.I)}):
-        found = parse_machine_date(el.get("content") or el.get_text(" "))
-        if found:
-            return found
-    for el in soup.find_all("time"):
-        found = parse_machine_date(el.get("datetime") or "") or _first(find_text_dates(el.get_text(" "), fetched))
+    for el in root.iter():
+        itemprop = el.get("itemprop")
+        if itemprop and _ITEMPROP_DATE.search(itemprop):
+            found = parse_machine_date(el.get("content") or el.get("datetime") or " ".join(el.itertext()))
+            if found:
+                return found
+    for el in root.iter():
+        prop = el.get("property")
+        if prop and _RDFA_DATE.match(prop):
+            found = parse_machine_date(el.get("content") or " ".join(el.itertext()))
+            if found:
+                return found
+    for el in root.iter("time"):
+        found = parse_machine_date(el.get("datetime") or "") or _first(
+            find_text_dates(" ".join(el.itertext()), fetched))
         if found:
             return found
     found = date_from_url(url)
     if found:
         return found
-    return _visible_date(soup, fetched)
+    return _visible_date(body_of(root), fetched)
 
 
-def _visible_date(soup: BeautifulSoup, fetched: datetime | None) -> str | None:
+_ITEMPROP_DATE = re.compile("datePublished|dateCreated", re.I)
+_RDFA_DATE = re.compile(r"^(dc|dcterms):(date|created|issued)$", re.I)
+_NO_TEXT = frozenset({"script", "style", "noscript", "a", "option", "template"})
+
+
+def _text_nodes(body: Element) -> Iterator[tuple[str, Element]]:
+    """Every piece of text in document order with the element it stands in."""
+    for event, el in etree.iterwalk(body, events=("start", "end")):
+        if not isinstance(el.tag, str):
+            continue
+        if event == "start":
+            if el.text and el.tag not in _NO_TEXT:
+                yield el.text, el
+        elif el.tail and el is not body:
+            parent = el.getparent()
+            if parent is not None and parent.tag not in _NO_TEXT:
+                yield el.tail, parent
+
+
+def _visible_date(body: Element, fetched: datetime | None) -> str | None:
     """A date written in an element named for dates, after the headline; else the first
     date written after the headline; else anywhere."""
-    body = soup.body or soup
-    h1 = body.find("h1")
+    h1 = body.find(".//h1")
     hinted: list[str] = []
     after: list[str] = []
     anywhere: list[str] = []
     seen_h1 = h1 is None
-    for node in body.find_all(string=True):
-        parent = node.parent
-        if parent is None or parent.name in ("script", "style", "noscript", "a", "option"):
-            continue
-        if h1 is not None and not seen_h1 and (parent is h1 or h1 in parent.parents):
+    for text, parent in _text_nodes(body):
+        if h1 is not None and not seen_h1 and (parent is h1 or any(a is h1 for a in parent.iterancestors())):
             seen_h1 = True
             continue
-        text = str(node).strip()
+        text = text.strip()
         if len(text) < 6 or len(text) > 200 or not re.search(r"\d", text):
             continue
         dates = find_text_dates(text, fetched)
@@ -342,8 +389,8 @@ def _visible_date(soup: BeautifulSoup, fetched: datetime | None) -> str | None:
         anywhere.append(dates[0])
         if seen_h1:
             after.append(dates[0])
-            if any(_DATE_ATTR_HINT.search(" ".join(p.get("class") or []) + " " + str(p.get("id") or ""))
-                   for p in [parent, *list(parent.parents)[:2]] if isinstance(p, Tag)):
+            if any(_DATE_ATTR_HINT.search(f"{p.get('class') or ''} {p.get('id') or ''}")
+                   for p in [parent, *list(parent.iterancestors())[:2]]):
                 hinted.append(dates[0])
     return _first(hinted) or _first(after) or _first(anywhere)
 

@@ -14,7 +14,8 @@ class Selectors:
     body: str | None = None
     published: str | None = None
     author: str | None = None
-    drop: tuple[str, ...] = ()
+    drop: tuple[str, ...] = ()          # CSS selectors of this site's furniture
+    drop_text: tuple[str, ...] = ()     # phrases of this site's furniture: a block holding one goes
 
 
 @dataclass

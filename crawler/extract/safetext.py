@@ -15,6 +15,7 @@ store, from a feed, from a URL).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import replace
@@ -47,6 +48,25 @@ def terminal_safe(text: str) -> str:
     text = _ESCAPES.sub("", text)
     text = _CONTROLS.sub("", text)
     return _BIDI_OVERRIDES.sub("", text)
+
+
+def terminal_safe_all(value):
+    """``value`` with :func:`terminal_safe` applied to every string in it: through lists,
+    tuples, dicts (keys too) and dataclass fields; anything else as it is. For renderers, which
+    then add their own styles and isolates to clean fields."""
+    if isinstance(value, str):
+        return terminal_safe(value)
+    if isinstance(value, list):
+        return [terminal_safe_all(item) for item in value]
+    if isinstance(value, tuple):
+        items = [terminal_safe_all(item) for item in value]
+        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
+    if isinstance(value, dict):
+        return {terminal_safe_all(k): terminal_safe_all(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return replace(value, **{f.name: terminal_safe_all(getattr(value, f.name))
+                                 for f in dataclasses.fields(value) if f.init})
+    return value
 
 
 def bounded(text: str, limit: int) -> tuple[str, bool]:

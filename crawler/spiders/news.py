@@ -1,19 +1,38 @@
 """The one generic spider: a seed file tells it where a site's feeds, sitemaps and listing
-pages are and which links are articles. Parsing lives in ``crawler.extract``;
-article pages are extracted and stored by the pipeline (:mod:`crawler.pagestore`).
+pages are and which links are articles. Parsing lives in ``crawler.extract`` and
+``crawler.sitemaps``; article pages are extracted and stored by the pipeline
+(:mod:`crawler.pagestore`); every URL found enters through the site's door (:mod:`crawler.urls`):
+only http(s) on the site's allowed domains, in canonical form, each refusal a ``crawl_errors``
+row (stage ``url``) naming the reason.
 
-The spider fetches incrementally (the rules live in :mod:`crawler.fetchstate`): every request
-for a page fetched before is conditional, a ``304`` is recorded and not parsed, a never-stored
+- Sitemaps and sitemap indexes, plain or gzipped, are read by Scrapy's sitemap reader with a
+  size cap; indexes nest at most the seed's ``max_sitemap_depth`` deep.
+- robots.txt is read by Protego (Scrapy's robots.txt parser) over a mended text
+  (:mod:`crawler.robots`), for the rules Scrapy obeys and the ``Sitemap:`` lines followed.
+- Listing pages give their links through Scrapy's ``LinkExtractor``, with the seed's
+  ``article_url`` and ``follow_url`` as its allow rules. Links to other hosts are not
+  candidates (listing pages link everywhere); links of another scheme are refused.
+- An article is stored under its canonical URL: the page's ``<link rel="canonical">`` or
+  ``og:url`` when it is an article URL of the site, else the URL it was fetched at, canonical
+  form; the other URLs it was seen under go to the store's ``url_aliases``.
+- Every request Scrapy drops (a redirect off the site, too many redirects, a body over
+  ``DOWNLOAD_MAXSIZE`` once decompressed, ...) is a ``crawl_errors`` row with the reason. A
+  request robots.txt forbids is not: that is the site's wish, logged.
+
+The spider fetches incrementally (the rules live in :mod:`crawler.fetchstate`): a never-stored
 article a feed or sitemap dates beyond the site's ``max_age`` is left alone, and a stored
 article is asked for again only when :func:`~crawler.fetchstate.refetch_due`. Stored articles
 that are due are requested straight from the store, so an article whose feed answered ``304``
-is still checked for edits. ``-s RAQIB_INCREMENTAL=false`` fetches everything in full.
+is still checked for edits. The conditional requests themselves (``If-None-Match`` /
+``If-Modified-Since``, a ``304`` let through to the callback) are
+:class:`crawler.middlewares.ConditionalRequestMiddleware`'s. ``-s RAQIB_INCREMENTAL=false``
+fetches everything in full.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,22 +42,30 @@ from urllib.parse import urlparse
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import TextResponse
+from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawler.extract.feeds import Discovered, parse_feed, parse_sitemap, robots_sitemaps
+from crawler.extract.feeds import Discovered, parse_feed
 from crawler.fetchstate import (
-    NOT_MODIFIED, FetchState, PageFetched, conditional_headers, earliest, load_fetch_state,
-    parse_time, refetch_due, window_reference, within_window,
+    NOT_MODIFIED, FetchState, PageFetched, earliest, load_fetch_state, parse_time, refetch_due,
+    window_reference, within_window,
 )
-from crawler.items import CrawlError
+from crawler.items import CrawlError, SeenUnder
+from crawler.middlewares import RefusedUrl
+from crawler.robots import read_robots
+from crawler.sitemaps import read_sitemap
 from crawler.sites import Site, load_sites
-from crawler.store import open_db
+from crawler.store import load_aliases, open_db
+from crawler.urls import UrlDoor
 
 if TYPE_CHECKING:
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
+
+ROBOTS_FORBIDDEN = "Forbidden by robots.txt"  # RobotsTxtMiddleware's IgnoreRequest message
 
 
 class NewsSpider(scrapy.Spider):
@@ -51,12 +78,17 @@ class NewsSpider(scrapy.Spider):
         self._site_arg = site
         self._seeds_arg = seeds
         self.site: Site | None = site if isinstance(site, Site) else None
+        self.door: UrlDoor | None = None
         self.articles_requested = 0  # never-stored articles: at most the site's max_pages
         self.now = datetime.now(timezone.utc)  # the crawl's clock (RAQIB_NOW sets it)
         self.incremental = True
         self.known: dict[str, FetchState] = {}  # what the store knows of the site's URLs
+        self.aliases: dict[str, str] = {}       # other URLs of stored articles -> their URL
+        self.seen_as: dict[str, set[str]] = {}  # this crawl: article URL -> URLs it was found as
+        self.parsed: set[str] = set()           # articles whose URLs this crawl recorded
         self.articles_considered: set[str] = set()
         self.skipped = {"not_due": 0, "too_old": 0}
+        self.sitemap_max_size = 0
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -64,20 +96,28 @@ class NewsSpider(scrapy.Spider):
         if spider.site is None:
             spider.site = _find_site(spider._site_arg, spider._seeds_arg
                                      or crawler.settings.get("RAQIB_SEEDS", "seeds"))
-        spider.allowed_domains = list(spider.site.allowed_domains)
+        site = spider.site
+        spider.allowed_domains = list(site.allowed_domains)
+        spider.door = site.door()
         settings = crawler.settings
+        spider.sitemap_max_size = settings.getint("DOWNLOAD_MAXSIZE")
         if settings.get("RAQIB_NOW"):
             now = parse_time(settings.get("RAQIB_NOW"))
             if now is None:
                 raise ValueError(f"RAQIB_NOW: not an ISO-8601 time: {settings.get('RAQIB_NOW')!r}")
             spider.now = now
         spider.incremental = settings.getbool("RAQIB_INCREMENTAL", True)
-        if spider.incremental:
-            db = open_db(settings.get("RAQIB_DB", "raqib.db"))
-            try:
-                spider.known = load_fetch_state(db, spider.site.id)
-            finally:
-                db.close()
+        db = open_db(settings.get("RAQIB_DB", "raqib.db"))
+        try:
+            spider.aliases = load_aliases(db, site.id)
+            if spider.incremental:
+                spider.known = load_fetch_state(db, site.id)
+        finally:
+            db.close()
+        extractors = {"article": LinkExtractor(allow=_patterns(site.article_url))}
+        if site.follow_url is not None:
+            extractors["listing"] = LinkExtractor(allow=_patterns(site.follow_url))
+        spider.link_extractors = extractors
         crawler.signals.connect(spider._log_skipped, signal=signals.spider_closed)
         return spider
 
@@ -90,14 +130,15 @@ class NewsSpider(scrapy.Spider):
         site = self.site
         assert site is not None
         for url in site.feeds:
-            yield self._request(url, self.parse_feed)
+            yield self._request(self.door.canonical(url), self.parse_feed)
         for url in site.sitemaps:
-            yield self._request(url, self.parse_sitemap)
+            yield self._request(self.door.canonical(url), self.parse_sitemap,
+                                {"raqib_sitemap_depth": 0})
         if site.discover_sitemaps and not site.sitemaps:
             for root in sorted({_root(u) for u in (*site.feeds, *site.start_urls)}):
                 yield self._request(root + "/robots.txt", self.parse_robots)
         for url in site.start_urls:
-            yield self._request(url, self.parse_listing)
+            yield self._request(self.door.canonical(url), self.parse_listing)
         # Stored articles due for a check, whether or not a listing still links them.
         for url in sorted(u for u, state in self.known.items()
                           if state.stored and site.is_article(u)):
@@ -116,10 +157,20 @@ class NewsSpider(scrapy.Spider):
         if response.status == NOT_MODIFIED:
             yield self._page_fetched(response, "sitemap")
             return
-        found = parse_sitemap(response.body)
+        found = read_sitemap(response.body, response.meta.get("download_maxsize",
+                                                              self.sitemap_max_size))
+        depth = response.meta.get("raqib_sitemap_depth", 0)
         for child in found.sitemaps:
-            if self.site.on_site(child):
-                yield self._request(child, self.parse_sitemap)
+            url, refusal = self._admit(child, response.url, "sitemap index")
+            if refusal:
+                yield refusal
+            elif depth >= self.site.max_sitemap_depth:
+                yield CrawlError(
+                    self.site_id, "sitemap",
+                    f"sitemap index {response.url} nests deeper than max_sitemap_depth = "
+                    f"{self.site.max_sitemap_depth}: child sitemap not followed", url)
+            else:
+                yield self._request(url, self.parse_sitemap, {"raqib_sitemap_depth": depth + 1})
         yield from self._follow_discovered(
             response, found, "sitemap_index" if found.sitemaps and not found.links else "sitemap")
 
@@ -127,46 +178,91 @@ class NewsSpider(scrapy.Spider):
         if response.status == NOT_MODIFIED:
             yield self._page_fetched(response, "robots")
             return
-        for url in robots_sitemaps(response.text if hasattr(response, "text") else ""):
-            if self.site.on_site(url):
-                yield self._request(url, self.parse_sitemap)
+        found = read_robots(response.body, _header(response, "Content-Type"))
+        if found.problem:
+            yield CrawlError(self.site_id, "robots", found.problem, response.url)
+        for line in found.sitemaps:
+            url, refusal = self._admit(line, response.url, "robots.txt")
+            if refusal:
+                yield refusal
+            else:
+                yield self._request(url, self.parse_sitemap, {"raqib_sitemap_depth": 0})
         yield self._page_fetched(response, "robots")
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         if response.status == NOT_MODIFIED:  # unchanged: so are the links it holds
             yield self._page_fetched(response, "listing")
             return
-        if not hasattr(response, "css"):
+        if not isinstance(response, TextResponse):
             yield CrawlError(self.site_id, "parse", "listing page is not HTML", response.url)
             return
-        for href in response.css("a::attr(href)").getall():
-            url = response.urljoin(href.strip()).split("#", 1)[0]
-            if self.site.is_article(url):
-                yield from self._article_request(url)
-            elif self.site.is_followable(url):
-                yield self._request(url, self.parse_listing)
+        articles = {link.url for link in self.link_extractors["article"].extract_links(response)}
+        for found in sorted(articles):
+            url, refusal = self._admit(found, response.url, "listing", quiet_offsite=True)
+            if refusal:
+                yield refusal
+            elif url and self.site.is_article(url):
+                yield from self._article_request(url, seen_as=found)
+        if "listing" in self.link_extractors:
+            for link in self.link_extractors["listing"].extract_links(response):
+                if link.url in articles:
+                    continue
+                url, refusal = self._admit(link.url, response.url, "listing", quiet_offsite=True)
+                if refusal:
+                    yield refusal
+                elif url and self.site.is_followable(url):
+                    yield self._request(url, self.parse_listing)
         yield self._page_fetched(response, "listing")
 
     def _follow_discovered(self, response: Response, found: Discovered, kind: str) -> Iterator[Any]:
         if found.problem:
             yield CrawlError(self.site_id, kind, found.problem, response.url)
-        listed = {link.url: parse_time(link.published) for link in found.links}
-        reference = window_reference(list(listed.values()), self.now)
+        admitted: list[tuple[str, str, datetime | None]] = []
         for link in found.links:
-            if self.site.is_article(link.url):
-                yield from self._article_request(link.url, listed[link.url], reference)
-            elif self.site.is_followable(link.url):
-                yield self._request(link.url, self.parse_listing)
+            url, refusal = self._admit(link.url, response.url, kind)
+            if refusal:
+                yield refusal
+            elif url:
+                admitted.append((url, link.url, parse_time(link.published)))
+        reference = window_reference([listed for _, _, listed in admitted], self.now)
+        for url, written, listed in admitted:
+            if self.site.is_article(url):
+                yield from self._article_request(url, listed, reference, seen_as=written)
+            elif self.site.is_followable(url):
+                yield self._request(url, self.parse_listing)
         if not found.problem:
             yield self._page_fetched(response, kind)
+
+    def _admit(self, found: str, source: str, where: str,
+               quiet_offsite: bool = False) -> tuple[str | None, CrawlError | None]:
+        """``found`` (a URL ``where`` at ``source`` names) through the site's door: its
+        canonical form, or the refusal to record (none for another host's link on a listing
+        page with ``quiet_offsite``)."""
+        admission = self.door.admit(found, base=source)
+        if admission.admitted:
+            return admission.url, None
+        if admission.offsite and quiet_offsite:
+            return None, None
+        logger.info("%s: refused %s (in %s %s): %s", self.site_id, admission.found, where,
+                    source, admission.refused)
+        return None, CrawlError(self.site_id, "url",
+                                f"refused {admission.found} (in {where} {source}): "
+                                f"{admission.refused}", admission.found)
 
     # Articles --------------------------------------------------------------------------
 
     def _article_request(self, url: str, listed: datetime | None = None,
-                         reference: datetime | None = None) -> Iterator[scrapy.Request]:
+                         reference: datetime | None = None,
+                         seen_as: str | None = None) -> Iterator[Any]:
         """A request for an article, when it is worth one: a stored article when it is due
         for a check, a never-stored one when its listed date is within the site's window
-        (and the crawl's max_pages allows)."""
+        (and the crawl's max_pages allows). ``url`` is canonical; a URL a stored article was
+        seen under before stands for that article."""
+        url = self.aliases.get(url, url)
+        if seen_as and seen_as != url and seen_as not in self.seen_as.get(url, ()):
+            self.seen_as.setdefault(url, set()).add(seen_as)
+            if url in self.parsed:  # found under one more URL after it was fetched
+                yield SeenUnder(self.site_id, url, (seen_as,), self._clock().isoformat(timespec="seconds"))
         if url in self.articles_considered:
             return
         self.articles_considered.add(url)
@@ -190,26 +286,59 @@ class NewsSpider(scrapy.Spider):
         yield self._request(url, self.parse_article, meta)
 
     def parse_article(self, response: Response) -> Iterator[Any]:
-        """An article page: as fetched, with its validators. A ``304`` is a visit that found
-        it as stored; a full answer is extracted and stored by the pipeline
-        (:func:`crawler.pagestore.store_page`), validators in the same transaction."""
+        """An article page: as fetched, with its validators, under the URL it is stored under
+        (see :meth:`_article_url`). A ``304`` is a visit that found it as stored; a full answer
+        is extracted and stored by the pipeline (:func:`crawler.pagestore.store_page`),
+        validators in the same transaction."""
+        url, refusals = self._article_url(response)
+        yield from refusals
         if response.status == NOT_MODIFIED:  # as stored: nothing to extract, nothing to store
-            yield self._page_fetched(response, "article")
+            yield self._page_fetched(response, "article", url=url)
             return
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
-        yield replace(self._page_fetched(response, "article"), body=response.body,
-                      content_type=content_type)
+        page = replace(self._page_fetched(response, "article", url=url), body=response.body,
+                       content_type=_header(response, "Content-Type"))
+        self.parsed.add(url)
+        others = self._other_urls(url, response)
+        if others:
+            yield SeenUnder(self.site_id, url, others, page.fetched)
+        yield page
+
+    def _article_url(self, response: Response) -> tuple[str, list[CrawlError]]:
+        """The URL an article is stored under: the page's canonical link (``<link
+        rel="canonical">``, else ``og:url``) when the door admits it and it is an article URL
+        of the site (never the home page: some sites point every page's canonical there),
+        else the URL the page was fetched at, in canonical form."""
+        fetched = self.door.canonical(response.url)
+        if not isinstance(response, TextResponse):
+            return fetched, []
+        refusals = []
+        for found in _canonical_links(response):
+            url, refusal = self._admit(found, response.url, "canonical link of")
+            if refusal:
+                refusals.append(refusal)
+            elif url and self.site.is_article(url) and urlparse(url).path not in ("", "/"):
+                return self.aliases.get(url, url), refusals
+        return self.aliases.get(fetched, fetched), refusals
+
+    def _other_urls(self, url: str, response: Response) -> tuple[str, ...]:
+        """The URLs this crawl found the article under, other than ``url``: as written in a
+        feed, sitemap or listing, before redirects, and as fetched."""
+        seen = set(self.seen_as.get(url, ()))
+        seen.update(response.meta.get("redirect_urls", ()))
+        seen.add(response.url)
+        for written in list(seen):
+            admission = self.door.admit(written)
+            if admission.admitted:
+                seen.add(admission.url)
+        seen.discard(url)
+        return tuple(sorted(seen))
 
     # Plumbing --------------------------------------------------------------------------
 
     def _request(self, url: str, callback, meta: dict[str, Any] | None = None) -> scrapy.Request:
-        """A request that is conditional when the page was fetched before, and lets a
-        ``304 Not Modified`` through to its callback."""
-        headers = conditional_headers(self.known.get(url)) if self.incremental else {}
-        return scrapy.Request(
-            url, callback=callback, errback=self.on_error, headers=headers,
-            meta={"handle_httpstatus_list": [NOT_MODIFIED], **(meta or {})},
-        )
+        """A request for a URL the door admitted (conditional headers are added by
+        :class:`crawler.middlewares.ConditionalRequestMiddleware`)."""
+        return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta or {})
 
     def _clock(self) -> datetime:
         """Now: the real time, or the crawl's fixed RAQIB_NOW."""
@@ -217,16 +346,15 @@ class NewsSpider(scrapy.Spider):
             return self.now
         return datetime.now(timezone.utc)
 
-    def _page_fetched(self, response: Response, kind: str,
-                      fetched: datetime | None = None) -> PageFetched:
-        def header(name: str) -> str | None:
-            value = response.headers.get(name)
-            return value.decode("latin-1") if value else None
-
+    def _page_fetched(self, response: Response, kind: str, fetched: datetime | None = None,
+                      url: str | None = None) -> PageFetched:
+        """What to remember of an answer, under the URL it was asked for (an article: the
+        URL it is stored under)."""
         return PageFetched(
-            url=response.url, site=self.site_id, kind=kind, status=response.status,
+            url=url or response.meta.get("redirect_urls", [response.url])[0], site=self.site_id,
+            kind=kind, status=response.status,
             fetched=(fetched or self._clock()).isoformat(timespec="seconds"),
-            etag=header("ETag"), last_modified=header("Last-Modified"),
+            etag=_header(response, "ETag"), last_modified=_header(response, "Last-Modified"),
             published=response.meta.get("raqib_listed"),
         )
 
@@ -237,17 +365,46 @@ class NewsSpider(scrapy.Spider):
                         self.skipped["not_due"], self.skipped["too_old"])
 
     def on_error(self, failure: Failure) -> Iterator[CrawlError]:
+        """Every request that failed or that Scrapy dropped is a ``crawl_errors`` row with the
+        reason; only what robots.txt forbids is left out (logged)."""
         request = failure.request
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            logger.debug("ignored %s: %s", request.url, failure.value)
-            return
+        stage = "fetch"
         if failure.check(HttpError):
-            status = failure.value.response.status
-            message = f"HTTP {status}"
+            message = f"HTTP {failure.value.response.status}"
+        elif failure.check(RefusedUrl):  # recorded under the URL the crawl asked for
+            stage, message = "url", str(failure.value)
+            request_url = request.meta.get("redirect_urls", [request.url])[0]
+            logger.warning("%s: %s", self.site_id, message)
+            yield CrawlError(self.site_id, stage, message, request_url)
+            return
+        elif failure.check(IgnoreRequest):
+            reason = str(failure.value) or "no reason given"
+            if reason == ROBOTS_FORBIDDEN:
+                logger.info("%s: %s: %s", self.site_id, request.url, reason)
+                return
+            message = f"request dropped: {reason}"
         else:
             message = f"{failure.type.__name__}: {failure.getErrorMessage()}"
         logger.warning("%s: %s failed: %s", self.site_id, request.url, message)
-        yield CrawlError(self.site_id, "fetch", message, request.url)
+        yield CrawlError(self.site_id, stage, message, request.url)
+
+
+def _patterns(pattern) -> tuple:
+    return (pattern,) if pattern is not None else ()
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _canonical_links(response: TextResponse) -> Iterable[str]:
+    """The page's ``<link rel="canonical">`` hrefs, then its ``og:url``, as written."""
+    for link in response.xpath("//head//link[@rel and @href]"):
+        if "canonical" in link.attrib["rel"].lower().split():
+            yield link.attrib["href"]
+    for meta in response.xpath("//head//meta[@property='og:url' and @content]"):
+        yield meta.attrib["content"]
 
 
 def _root(url: str) -> str:

@@ -1,0 +1,158 @@
+"""The store under faults: a full disk, another writer holding the lock past the timeout, a crawl
+killed before it closed its run. Nothing stored is lost, the real error is the one recorded,
+and what could not be saved is saved by the next crawl."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from crawler.run import STORE_FAILED
+from crawler.store import StoredArticle, open_db, record_error, save_article, start_run
+from monitor.crawling import LOCAL_SITE_SETTINGS
+from local_news_site import STORIES, NewsSite
+
+
+def article(n: int, body: str = "نص الخبر.") -> StoredArticle:
+    return StoredArticle(url=f"https://example.com/news/{n}", site="example",
+                         title=f"خبر رقم {n}", body=body)
+
+
+def fill_the_disk(db) -> None:
+    """The store may not grow any more: SQLite answers SQLITE_FULL, as on a full disk."""
+    (pages,) = db.execute("PRAGMA page_count").fetchone()
+    db.execute(f"PRAGMA max_page_count = {pages}")
+
+
+def test_a_full_disk_is_the_error_reported_and_nothing_is_half_written(tmp_path):
+    db = open_db(tmp_path / "raqib.db")
+    save_article(db, article(1))
+    fill_the_disk(db)
+    with pytest.raises(sqlite3.OperationalError, match="full") as raised:
+        save_article(db, article(2, "فقرة طويلة " * 20000))
+    assert "rollback" not in str(raised.value)
+    assert not db.conn.in_transaction
+    assert [row["url"] for row in db["articles"].rows] == ["https://example.com/news/1"]
+    assert db.execute("SELECT COUNT(*) FROM versions").fetchone()[0] == 1
+    db.execute("PRAGMA max_page_count = 1073741823")  # room again: the store works on
+    assert save_article(db, article(2, "فقرة طويلة " * 20000)) == "new"
+    db.close()
+
+
+def test_an_error_recorded_on_a_full_disk_reports_the_full_disk(tmp_path):
+    db = open_db(tmp_path / "raqib.db")
+    fill_the_disk(db)
+    with pytest.raises(sqlite3.OperationalError, match="full"):
+        record_error(db, "example", "store", "x" * 200000, run_id=None)
+    assert not db.conn.in_transaction
+    db.close()
+
+
+def test_a_run_left_running_by_a_killed_crawl_is_closed_as_interrupted_by_the_next(tmp_path):
+    db = open_db(tmp_path / "raqib.db")
+    killed = start_run(db, "example")  # its crawl never closed it
+    other_site = start_run(db, "other")
+    next_run = start_run(db, "example")
+    status = {row["id"]: row for row in db["crawl_runs"].rows}
+    assert status[killed]["status"] == "interrupted" and status[killed]["finished"]
+    assert status[other_site]["status"] == "running"  # another site's crawl is left alone
+    assert status[next_run]["status"] == "running"
+    db.close()
+
+
+class WriteLockHolder:
+    """Another process's writer, as SQLite sees it: a connection in ``BEGIN IMMEDIATE``."""
+
+    def __init__(self, path) -> None:
+        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.held = threading.Event()
+        self._once = threading.Lock()
+
+    def take(self) -> None:
+        with self._once:
+            if not self.held.is_set():
+                self.conn.execute("BEGIN IMMEDIATE")
+                self.held.set()
+
+    def release(self) -> None:
+        with self._once:
+            if self.held.is_set() and self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+
+    def close(self) -> None:
+        self.release()
+        self.conn.close()
+
+
+def crawl_process(world, site_id: str, extra_env: dict[str, str], settings: dict[str, str]):
+    command = [sys.executable, "-m", "crawler.run", "--db", str(world.db_path),
+               "--seeds", str(world.seeds), site_id]
+    for name, value in {"LOG_LEVEL": "WARNING", **LOCAL_SITE_SETTINGS, **settings}.items():
+        command += ["--set", f"{name}={value}"]
+    return subprocess.Popen(command, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, **extra_env})
+
+
+def test_a_lock_held_past_the_timeout_fails_the_save_and_the_next_crawl_stores_the_edit(world):
+    """Another writer takes the store's write lock as the crawl fetches the first story and
+    keeps it past the busy timeout and every retry. That save fails: it is a ``store`` error
+    with SQLite's own message, the run is marked failed and the crawl exits non-zero; no
+    validator of the page was kept, so the next crawl fetches it in full and stores the edit."""
+    with NewsSite() as site:
+        world.add_seed("rafid", site.seed_toml())
+        first = world.crawl("rafid")
+        assert first.returncode == 0, first.messages
+        for n in range(len(STORIES)):
+            site.edits[n] = "وفي وقت لاحق أعلن عن تفاصيل جديدة."
+
+        holder = WriteLockHolder(world.db_path)
+        site.on_request = lambda path: holder.take() if path.startswith("/news/") else None
+        crawl = crawl_process(world, "rafid",
+                              {"RAQIB_BUSY_TIMEOUT": "0.2", "RAQIB_LOCK_RETRIES": "1"},
+                              {"CONCURRENT_REQUESTS": "1"})
+        log = []
+        for line in crawl.stderr:  # the lock goes once the crawl has said the save failed
+            log.append(line)
+            if "could not store" in line:
+                holder.release()
+        crawl.wait(timeout=120)
+        holder.close()
+        assert holder.held.is_set(), "the lock was taken during the crawl"
+        assert crawl.returncode == STORE_FAILED, "".join(log)
+
+        db = world.db()
+        try:
+            (failed_run,) = db.query("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1")
+            assert failed_run["status"] == "failed"
+            errors = [dict(row) for row in db.query(
+                "SELECT url, message FROM crawl_errors WHERE run_id = ? AND stage = 'store'",
+                [failed_run["id"]])]
+            assert errors and all("database is locked" in e["message"] for e in errors)
+            unsaved = {e["url"] for e in errors}
+            for url in unsaved:
+                (versions,) = db.execute("SELECT COUNT(*) FROM versions WHERE url = ?",
+                                         [url]).fetchone()
+                assert versions == 1, "the failed save left no version"
+        finally:
+            db.close()
+
+        site.on_request = None
+        third = world.crawl("rafid")
+        assert third.returncode == 0, third.messages
+        assert third.runs[-1].status == "finished"
+
+    db = world.db()
+    try:
+        for n in range(len(STORIES)):
+            body = db.execute("SELECT body FROM articles WHERE url = ?",
+                              [site.story_url(n)]).fetchone()[0]
+            assert "تفاصيل جديدة" in body, f"story {n}: the edit is stored"
+        (versions,) = db.execute("SELECT COUNT(*) FROM versions").fetchone()
+        assert versions == 2 * len(STORIES)
+    finally:
+        db.close()
