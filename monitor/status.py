@@ -195,8 +195,9 @@ def check_live(site: Site, timeout: float = 15) -> list[SourceCheck]:
     import urllib.request
     import zlib
 
-    from crawler.decompress import TooLarge, gunzip
-    from crawler.extract.feeds import parse_feed, parse_sitemap
+    from crawler.decompress import MAX_UNPACKED, TooLarge, gunzip
+    from crawler.extract.feeds import parse_feed
+    from crawler.sitemaps import read_sitemap
 
     checks = []
     sources = ([("feed", u) for u in site.feeds] + [("sitemap", u) for u in site.sitemaps]
@@ -226,7 +227,7 @@ def check_live(site: Site, timeout: float = 15) -> list[SourceCheck]:
         if kind == "start_url":
             checks.append(SourceCheck(site.id, kind, url, True, f"HTTP {status}, {len(data)} bytes"))
             continue
-        found = parse_feed(data, url) if kind == "feed" else parse_sitemap(data)
+        found = parse_feed(data, url) if kind == "feed" else read_sitemap(data, MAX_UNPACKED)
         entries = len(found.links) + len(found.sitemaps)
         checks.append(SourceCheck(site.id, kind, url, entries > 0,
                                   f"HTTP {status}, {entries} entries" if entries

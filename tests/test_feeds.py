@@ -1,6 +1,10 @@
 """Discovery documents: feeds, sitemaps and robots.txt, including broken ones."""
 
-from crawler.extract.feeds import parse_feed, parse_sitemap, robots_sitemaps
+from crawler.extract.feeds import parse_feed
+from crawler.robots import read_robots
+from crawler.sitemaps import read_sitemap
+
+MAX = 1_000_000
 
 RSS = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>أخبار</title>
 <item><title>العراق وكندا</title><link>https://example.com/news/1</link>
@@ -44,21 +48,21 @@ def test_a_malformed_feed_is_reported_not_raised():
 
 
 def test_google_news_sitemap_gives_publication_dates_and_titles():
-    found = parse_sitemap(NEWS_SITEMAP)
+    found = read_sitemap(NEWS_SITEMAP, MAX)
     assert [(l.url, l.published, l.title) for l in found.links] == [
         ("https://example.com/news/4", "2026-11-28T09:00:00+03:00", "خبر")]
 
 
 def test_sitemap_index_gives_child_sitemaps():
-    found = parse_sitemap(INDEX)
+    found = read_sitemap(INDEX, MAX)
     assert found.sitemaps == ["https://example.com/news-sitemap.xml", "https://example.com/archive.xml"]
     assert found.links == []
 
 
 def test_html_served_as_a_sitemap_is_reported():
-    assert parse_sitemap(b"<html><body>not found</body></html>").problem.startswith("not a sitemap")
+    assert read_sitemap(b"<html><body>not found</body></html>", MAX).problem.startswith("not a sitemap")
 
 
 def test_robots_txt_sitemap_lines():
     robots = "User-agent: *\nDisallow: /private/\nSitemap: https://example.com/sitemap.xml\nsitemap:https://example.com/b.xml\n"
-    assert robots_sitemaps(robots) == ["https://example.com/sitemap.xml", "https://example.com/b.xml"]
+    assert read_robots(robots.encode()).sitemaps == ["https://example.com/sitemap.xml", "https://example.com/b.xml"]

@@ -1,4 +1,5 @@
-"""Discovery documents: RSS/Atom feeds, sitemaps (plain, index, Google News) and robots.txt.
+"""RSS/Atom feeds, and the records every discovery document gives (``Link``, ``Discovered``).
+Sitemaps are read by :mod:`crawler.sitemaps`, robots.txt by :mod:`crawler.robots`.
 
 Pure functions from bytes to records; they never raise on malformed input, they return what
 they could read and say what was wrong in ``problem``.
@@ -11,8 +12,6 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-
-from lxml import etree
 
 from crawler.extract.dates import parse_machine_date
 
@@ -99,63 +98,3 @@ def _entry_date(entry) -> str | None:
             if found:
                 return found
     return None
-
-
-_SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-_NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
-
-
-def parse_sitemap(data: bytes) -> Discovered:
-    """URLs of a sitemap or the child sitemaps of a sitemap index; Google News sitemaps give
-    each URL's ``news:publication_date`` and ``news:title``."""
-    result = Discovered()
-    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
-    try:
-        root = etree.fromstring(data.strip(), parser=parser)
-    except etree.XMLSyntaxError as exc:
-        result.problem = f"not a sitemap: {exc}"
-        return result
-    if root is None:
-        result.problem = "not a sitemap: empty or unreadable XML"
-        return result
-    kind = etree.QName(root).localname
-    if kind not in ("urlset", "sitemapindex"):
-        result.problem = f"not a sitemap: root element is <{kind}>"
-        return result
-    for node in root:
-        if not isinstance(node.tag, str):
-            continue
-        loc = _child_text(node, "loc")
-        if not loc:
-            continue
-        if kind == "sitemapindex":
-            result.sitemaps.append(loc)
-            continue
-        published = _child_text(node, "publication_date", _NEWS_NS) or _child_text(node, "lastmod")
-        title = _child_text(node, "title", _NEWS_NS)
-        result.links.append(Link(url=loc, published=published, title=title))
-    return result
-
-
-def _child_text(node: etree._Element, name: str, namespace: str | None = None) -> str | None:
-    """Text of the first element named ``name``: a direct child, or anywhere below when a
-    namespace is given (``news:publication_date`` sits inside ``news:news``)."""
-    candidates = node.iter() if namespace else node
-    for child in candidates:
-        if not isinstance(child.tag, str):
-            continue
-        qname = etree.QName(child)
-        if qname.localname == name and (namespace is None or qname.namespace == namespace):
-            text = (child.text or "").strip()
-            return text or None
-    return None
-
-
-def robots_sitemaps(robots_txt: str) -> list[str]:
-    """The URLs of the ``Sitemap:`` lines of a robots.txt."""
-    found = []
-    for line in robots_txt.splitlines():
-        key, _, value = line.partition(":")
-        if key.strip().lower() == "sitemap" and value.strip().startswith(("http://", "https://")):
-            found.append(value.strip())
-    return found
