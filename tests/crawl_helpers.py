@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import socket
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 from crawler.store import open_db
@@ -49,3 +50,29 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def crawl_errors(world: CrawlWorld) -> list[tuple[str, str, str]]:
+    """Every ``crawl_errors`` row of the world's store as (stage, url, message)."""
+    db = world.db()
+    try:
+        return [(r["stage"], r["url"] or "", r["message"])
+                for r in db.query("SELECT stage, url, message FROM crawl_errors")]
+    finally:
+        db.close()
+
+
+class TextSite(BaseHTTPRequestHandler):
+    """A quiet local site whose handlers answer with ``self._send(text, content_type)``."""
+
+    def _send(self, text: str, kind: str) -> None:
+        body = text.encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", f"{kind}; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+

@@ -10,6 +10,7 @@ import zlib
 
 import pytest
 
+from crawl_helpers import crawl_errors as errors
 from local_site import (
     GZIP, HTML, XML, LocalSite, Page, SilentServer, article_page, gzipped, listing_page,
     sitemap_index, story, urlset,
@@ -22,15 +23,6 @@ def seed(site: LocalSite, **keys: str) -> str:
     lines = ['allowed_domains = ["127.0.0.1"]', "discover_sitemaps = false"]
     lines += [f"{key} = {value}" for key, value in keys.items()]
     return "\n".join(lines) + "\n"
-
-
-def errors(world) -> list[tuple[str, str, str]]:
-    db = world.db()
-    try:
-        return [(r["stage"], r["url"] or "", r["message"])
-                for r in db.query("SELECT stage, url, message FROM crawl_errors")]
-    finally:
-        db.close()
 
 
 def stored_text(world) -> str:

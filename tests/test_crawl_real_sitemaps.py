@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, unquote
 
+from crawl_helpers import crawl_errors as errors
 from local_site import (
     GZIP, HTML, TEXT, XML, LocalSite, Page, article_page, gzipped, listing_page, sitemap_index,
     story, urlset,
@@ -26,15 +27,6 @@ def stored_urls(world) -> list[str]:
     db = world.db()
     try:
         return sorted(row["url"] for row in db.query("SELECT url FROM articles"))
-    finally:
-        db.close()
-
-
-def errors(world) -> list[tuple[str, str, str]]:
-    db = world.db()
-    try:
-        return [(r["stage"], r["url"] or "", r["message"])
-                for r in db.query("SELECT stage, url, message FROM crawl_errors")]
     finally:
         db.close()
 

@@ -7,15 +7,16 @@ import subprocess
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
+from crawl_helpers import TextSite
 from monitor.crawling import LOCAL_SITE_SETTINGS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
-class SlowSite(BaseHTTPRequestHandler):
+class SlowSite(TextSite):
     """A feed that answers at once, listing articles that take 9 s each to answer."""
 
     def do_GET(self):  # noqa: N802 (http.server's naming)
@@ -31,17 +32,6 @@ class SlowSite(BaseHTTPRequestHandler):
                        + "</p></body></html>", "text/html")
         else:
             self.send_error(404)
-
-    def _send(self, text: str, kind: str) -> None:
-        body = text.encode("utf-8")
-        self.send_response(200)
-        self.send_header("Content-Type", f"{kind}; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
 
 
 def test_a_crawl_past_its_time_limit_is_stopped_and_recorded(world):

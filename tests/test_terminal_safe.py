@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 from click.testing import CliRunner
@@ -20,7 +20,7 @@ from crawler.extract import extract_article
 from crawler.extract.safetext import MAX_BODY, MAX_TITLE, terminal_safe
 from monitor.cli import main
 from test_delivery import SmtpServer, write_config
-from crawl_helpers import free_port
+from crawl_helpers import TextSite, free_port
 
 ESCAPES = ["\x1b]0;owned\x07", "\x1b[2J", "\x07", "\x1b[31m", "\x9b2J", "\x1bP+q\x1b\\", "\x08"]
 BIDI = ["\u202e", "\u202a", "\u202b", "\u202c", "\u202d", "\u2066", "\u2067", "\u2068", "\u2069"]
@@ -41,7 +41,7 @@ def page(title: str, body: str) -> str:
             f"{paragraphs}</article></body></html>")
 
 
-class HostileSite(BaseHTTPRequestHandler):
+class HostileSite(TextSite):
     def do_GET(self):  # noqa: N802
         base = f"http://127.0.0.1:{self.server.server_port}"
         if self.path == "/rss.xml":
@@ -55,17 +55,6 @@ class HostileSite(BaseHTTPRequestHandler):
             self._send(page(LONG_TITLE, LONG_BODY), "text/html")
         else:
             self.send_error(404)
-
-    def _send(self, text: str, kind: str) -> None:
-        body = text.encode("utf-8")
-        self.send_response(200)
-        self.send_header("Content-Type", f"{kind}; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
 
 
 def raqib(*args: str):
