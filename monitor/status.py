@@ -199,6 +199,20 @@ def check_live(site: Site, timeout: float = 15) -> list[SourceCheck]:
     from crawler.extract.feeds import parse_feed
     from crawler.sitemaps import read_sitemap
 
+    from crawler.urls import UrlDoor
+
+    door = UrlDoor(site.allowed_domains, site.tracking_parameters)
+
+    class DoorRedirects(urllib.request.HTTPRedirectHandler):
+        """Redirects pass the crawl's URL door: http(s) on the site's allowed hosts only."""
+
+        def redirect_request(self, req, fp, code, msg, headers, newurl):
+            admission = door.admit(newurl, req.full_url)
+            if not admission.admitted:
+                raise urllib.error.URLError(f"redirect to {admission.found} refused: {admission.refused}")
+            return super().redirect_request(req, fp, code, msg, headers, admission.url)
+
+    opener = urllib.request.build_opener(DoorRedirects)
     checks = []
     sources = ([("feed", u) for u in site.feeds] + [("sitemap", u) for u in site.sitemaps]
                + [("start_url", u) for u in site.start_urls])
@@ -206,7 +220,7 @@ def check_live(site: Site, timeout: float = 15) -> list[SourceCheck]:
         request = urllib.request.Request(url, headers={"User-Agent": "raqib (sites check --live)",
                                                        "Accept-Encoding": "gzip"})
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
+            with opener.open(request, timeout=timeout) as response:
                 data = response.read(20_000_000)
                 if response.headers.get("Content-Encoding") == "gzip" or data[:2] == b"\x1f\x8b":
                     data = gunzip(data)  # bounded: a gzip bomb stops at the limit
