@@ -48,6 +48,7 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 
+from crawler.extract.arabic import WORD_CHAR
 from crawler.extract.safetext import terminal_safe_all
 from crawler.store import transaction, utcnow
 
@@ -409,16 +410,15 @@ def _reading_order(kinds: set[str]) -> list[str]:
 
 
 # A highlighted surface must stand as whole words: «العراق» is not marked inside «العراقي».
-_WORD_CHAR = r"[\w\u0610-\u061a\u064b-\u065f\u0670\u0640\u06d6-\u06ed]"
 
 
 def _segments(text: str, surfaces: list[str]) -> list[tuple[str, bool]]:
     """``text`` cut into (piece, is_match) pieces around every occurrence of ``surfaces``."""
     if not surfaces or not text:
         return [(text, False)]
-    pattern = re.compile(f"(?<!{_WORD_CHAR})(?:"
+    pattern = re.compile(f"(?<!{WORD_CHAR})(?:"
                          + "|".join(re.escape(s) for s in surfaces)
-                         + f")(?!{_WORD_CHAR})")
+                         + f")(?!{WORD_CHAR})")
     pieces: list[tuple[str, bool]] = []
     position = 0
     for found in pattern.finditer(text):

@@ -30,7 +30,9 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from crawler.extract.arabic import clitic_forms, normalized_words, term_form, tokens
+from crawler.extract.arabic import (
+    SURFACE_WORD, clitic_forms, normalized_words, term_form, tokens,
+)
 from crawler.store import transaction
 
 if TYPE_CHECKING:
@@ -42,7 +44,7 @@ CHECKPOINT_KEY = "search_checkpoint"
 BATCH_SIZE = 500
 SNIPPET_WORDS = 30
 # bm25 weights of the columns: title, body, forms.
-_WEIGHTS = (5.0, 1.0, 0.5)
+WEIGHTS = (5.0, 1.0, 0.5)
 
 class SearchError(ValueError):
     """A query that cannot be searched (nothing searchable in it)."""
@@ -181,7 +183,7 @@ def search(db: sqlite_utils.Database, text: str, limit: int = 20) -> list[Search
     query = parse_query(text)
     rows = db.execute(
         "SELECT d.url, a.site, a.title, a.body, a.published,"
-        f" bm25(search_index, {', '.join(map(str, _WEIGHTS))}) AS score"
+        f" bm25(search_index, {', '.join(map(str, WEIGHTS))}) AS score"
         " FROM search_index JOIN search_docs d ON d.id = search_index.rowid"
         " JOIN articles a ON a.url = d.url"
         " WHERE search_index MATCH ? ORDER BY score LIMIT ?", [query.fts(), limit]).fetchall()
@@ -198,10 +200,6 @@ def search(db: sqlite_utils.Database, text: str, limit: int = 20) -> list[Search
     return hits
 
 
-# A word of the ORIGINAL text: letters and digits with their diacritics and tatweel.
-_ORIGINAL_WORD = re.compile(r"[\w\u0610-\u061a\u064b-\u065f\u0670\u0640\u06d6-\u06ed]+")
-
-
 def _word_forms(word: str) -> set[str]:
     return {term_form(form) for token in tokens(word) for form in clitic_forms(token)}
 
@@ -216,7 +214,7 @@ def snippet_of(text: str, wanted: set[str],
     """The window of ``size`` original words of ``text`` holding the most words whose forms
     are ``wanted``, as (piece, matched) pieces, and the original words matched (in order)."""
     spans = [(m.start(), m.end(), bool(_word_forms(m.group()) & wanted))
-             for m in _ORIGINAL_WORD.finditer(text)]
+             for m in SURFACE_WORD.finditer(text)]
     if not spans:
         return [(_one_line(text[:200]), False)] if text else [], []
     hits = [i for i, span in enumerate(spans) if span[2]]

@@ -23,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from monitor.search import _WEIGHTS as SEARCH_WEIGHTS
+from monitor.search import WEIGHTS as SEARCH_WEIGHTS
 
 PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugins"
 DEFAULT_PORT = 8001

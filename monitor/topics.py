@@ -30,17 +30,14 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from crawler.extract.arabic import (
-    CLITIC_PREFIXES, TOKEN, clitic_forms, fold, inflected_forms, normalize, normalized_words,
-    term_form, tokens,
+    CLITIC_PREFIXES, SURFACE_WORD, clitic_forms, fold, folds_word_by_word, inflected_forms,
+    normalized_words, surface_spans, term_form, tokens,
 )
 from crawler.tomlfile import TomlFileError, read_toml
 
@@ -182,15 +179,6 @@ class TopicMatch:
     terms: list[MatchedTerm] = field(default_factory=list)
 
 
-@dataclass
-class _Token:
-    """One word of a text: its match forms and where it stands in the original text."""
-
-    forms: frozenset[str]
-    start: int
-    end: int
-
-
 def compile_term(term: str) -> tuple[str, ...]:
     """A term as the tuple of canonical token forms the matcher looks for."""
     return tuple(term_form(token) for token in tokens(term))
@@ -225,12 +213,12 @@ class _Field:
     distinct tokens that may be a word of some term (one C-speed lookup of every token). Where a
     token stands and the original text it came from are worked out only when wanted.
 
-    Most text takes the fast way, all C-speed: when NFKC leaves it alone and it has none of
-    ``_odd_characters``, ``arabic.normalize`` folds it character by character, so each match of
-    ``_SURFACE_WORD`` (an original word, diacritics and tatweel included) folds to exactly one
-    token, in order; the tokens are then the folded original words, and the original text of a
-    token is its word. Other text is tokenised by ``arabic.tokens`` and its original words are
-    found character by character (``surface_tokens``) when a surface is wanted."""
+    Most text takes the fast way, all C-speed: where ``arabic.folds_word_by_word`` holds, each
+    match of ``arabic.SURFACE_WORD`` (an original word, diacritics and tatweel included) folds
+    to exactly one token, in order; the tokens are then the folded original words, and the
+    original text of a token is its word. Other text is tokenised by ``arabic.tokens`` and its
+    original words are found character by character (``arabic.surface_spans``) when a surface
+    is wanted."""
 
     __slots__ = ("name", "text", "tokens", "found", "marks", "_words", "_spans", "_positions",
                  "_line")
@@ -243,8 +231,8 @@ class _Field:
         self._positions: dict[str, list[int]] = {}
         self.marks: list[tuple[int, ...]] = []  # what each found token may be (the matcher's)
         self._line: str | None = None  # " token token … token ", when wanted
-        if unicodedata.is_normalized("NFKC", text) and not _odd_characters().search(text):
-            self._words = _SURFACE_WORD.findall(text)
+        if folds_word_by_word(text):
+            self._words = SURFACE_WORD.findall(text)
             line = fold(" ".join(self._words))
             self.tokens = line.split(" ") if line else []
             self._line = f" {line} "
@@ -285,7 +273,7 @@ class _Field:
     def surface(self, first: int, last: int) -> str:
         """The original text of tokens ``first`` .. ``last`` (inclusive)."""
         if self._words is None:
-            self._spans = [(token.start, token.end) for token in surface_tokens(self.text)]
+            self._spans = [(start, end) for _, start, end in surface_spans(self.text)]
             if len(self._spans) == len(self.tokens):
                 self._words = [self.text[start:end] for start, end in self._spans]
             else:  # a character no span can show (e.g. «İ»)
@@ -295,7 +283,7 @@ class _Field:
         if first == last:
             return self._words[first]
         if self._spans is None:
-            self._spans = [match.span() for match in _SURFACE_WORD.finditer(self.text)]
+            self._spans = [match.span() for match in SURFACE_WORD.finditer(self.text)]
         return self.text[self._spans[first][0]:self._spans[last][1]]
 
 
@@ -505,89 +493,6 @@ def _with_clitics(forms: frozenset[str]) -> set[str]:
         if len(form) >= 2:
             keys.update(prefix + form for prefix in CLITIC_PREFIXES)
     return keys
-
-
-# Word characters and the marks that may sit inside a word (diacritics, tatweel), as
-# ``arabic.normalize``/``arabic.tokens`` see them: in text that NFKC leaves alone and that has
-# none of ``_odd_characters``, each match of ``_SURFACE_WORD`` is one original word, whose
-# normalised form is one token.
-_MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed\u08d3-\u08ff\u0640"
-_LETTERS = ("0-9A-Za-z\u00c0-\u024f\u0621-\u063f\u0641-\u064a\u0660-\u0669\u066e\u066f"
-            "\u0671-\u06d3\u06f0-\u06f9")
-_SURFACE_WORD = re.compile(f"[{_LETTERS}][{_LETTERS}{_MARKS}]*")
-
-
-def _is_plain(char: str) -> bool:
-    """Whether ``arabic.fold`` treats a character the way ``_SURFACE_WORD`` assumes: a letter of
-    ``_LETTERS`` becomes one word character of ``arabic.TOKEN``, a mark of ``_MARKS`` nothing, and
-    any other character something (a separator) with no word character in it."""
-    folded = fold(char)
-    if re.fullmatch(f"[{_LETTERS}]", char):
-        return len(folded) == 1 and TOKEN.fullmatch(folded) is not None
-    if re.fullmatch(f"[{_MARKS}]", char):
-        return folded == ""
-    return folded != "" and TOKEN.search(folded) is None
-
-
-@lru_cache(maxsize=1)
-def _odd_characters() -> re.Pattern[str]:
-    """The characters that rule the fast way of ``_Field`` out: those NFKC changes, and those
-    ``_is_plain`` is false of. Worked out once for the Basic Multilingual Plane (~20 ms): only
-    the characters that ``arabic.fold`` may change or that are letters, marks or word characters
-    are tried one by one; every other character folds to itself, a separator. (Characters
-    beyond the BMP are all plain separators when NFKC leaves them alone; tests/test_topics.py
-    checks this.)"""
-    chars = [chr(code) for code in range(0x10000) if not 0xD800 <= code <= 0xDFFF]
-    chars.remove("\n")  # plain: it folds to itself and is no word character
-    folds = fold("\n".join(chars)).split("\n")  # each character's fold, give or take Σ
-    if len(folds) != len(chars):  # never seen: then one by one
-        folds = [fold(char) for char in chars]
-    tried = {char for char, folded in zip(chars, folds) if folded != char}
-    tried.update(re.findall(f"[{_LETTERS}{_MARKS}]", "".join(chars)))
-    tried.update(TOKEN.findall(" ".join(chars)))
-    odd = sorted({ord(char) for char in chars if not unicodedata.is_normalized("NFKC", char)}
-                 | {ord(char) for char in tried if not _is_plain(char)})
-    ranges: list[str] = []
-    for _, run in itertools.groupby(enumerate(odd), key=lambda pair: pair[1] - pair[0]):
-        codes = [code for _, code in run]
-        ranges.append(re.escape(chr(codes[0])) if len(codes) == 1 else
-                      f"{re.escape(chr(codes[0]))}-{re.escape(chr(codes[-1]))}")
-    return re.compile(f"[{''.join(ranges)}]")
-
-
-def surface_tokens(text: str) -> list[_Token]:
-    """The tokens ``arabic.tokens(text)`` gives, each with the span of original text it came
-    from (trailing diacritics and tatweel included, so «أكّدَ» is shown whole)."""
-    result: list[_Token] = []
-    start: int | None = None
-    word: list[str] = []
-    length = len(text)
-    for index, char in enumerate(text):
-        folded, is_word = _fold(char)
-        if is_word:
-            if start is None:
-                start = index
-            word.append(folded)
-        elif folded == "" and start is not None:
-            continue  # a diacritic or tatweel inside or at the end of a word
-        elif start is not None:
-            result.append(_make_token("".join(word), start, index))
-            start, word = None, []
-    if start is not None:
-        result.append(_make_token("".join(word), start, length))
-    return result
-
-
-def _make_token(token: str, start: int, end: int) -> _Token:
-    return _Token(forms=frozenset(clitic_forms(token)), start=start, end=end)
-
-
-@lru_cache(maxsize=4096)
-def _fold(char: str) -> tuple[str, bool]:
-    """A character's normalised form, and whether it is a word character (both decided by
-    ``arabic.normalize`` / ``arabic.tokens`` so the two tokenisations agree)."""
-    folded = normalize(char)
-    return folded, bool(folded) and tokens(folded) == [folded]
 
 
 # --- backtesting ----------------------------------------------------------------------------

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.extract.arabic import tokens
-from monitor.topics import Topic, TopicMatcher, TopicsError, load_topics, surface_tokens
+from crawler.extract.arabic import surface_spans, tokens
+from monitor.topics import Topic, TopicMatcher, TopicsError, load_topics
 
 DESIGN_EXAMPLE = """
 [[topic]]
@@ -260,9 +260,9 @@ def test_surface_text_keeps_diacritics_and_covers_a_whole_phrase():
 
 def test_surface_tokens_agree_with_the_shared_tokenizer():
     text = "قال الوزيرُ: «إنّ ٣٠ جنديّاً» — U.S. ﻻ كـــندا، 3.5% (تقرير)"
-    surface = surface_tokens(text)
-    assert len(surface) == len(tokens(text))
-    assert [text[t.start:t.end] for t in surface][:3] == ["قال", "الوزيرُ", "إنّ"]
+    surface = surface_spans(text)
+    assert [token for token, _, _ in surface] == tokens(text)
+    assert [text[start:end] for _, start, end in surface][:3] == ["قال", "الوزيرُ", "إنّ"]
 
 
 def test_text_that_unicode_normalisation_changes_matches_the_same_way():
@@ -345,28 +345,6 @@ def test_the_matchers_tokens_are_the_shared_tokenizers_for_every_text():
         for index, token in enumerate(field_.tokens):  # each shown word is its token's
             shown = field_.surface(index, index)
             assert tokens(shown) == [token] or shown == token, (text[:80], index)
-
-
-def test_the_odd_characters_are_every_character_the_fast_way_would_get_wrong():
-    import unicodedata
-
-    from crawler.extract.arabic import normalize
-    from monitor.topics import _is_plain, _odd_characters
-
-    odd = _odd_characters()
-    for code in range(0x10000):  # the BMP, one by one: the quick way of working it out is right
-        if 0xD800 <= code <= 0xDFFF:
-            continue
-        char = chr(code)
-        expected = not unicodedata.is_normalized("NFKC", char) or not _is_plain(char)
-        assert bool(odd.match(char)) == expected, hex(code)
-    # beyond the BMP every character NFKC leaves alone is a plain separator
-    beyond = [chr(code) for code in range(0x10000, 0x110000)
-              if unicodedata.is_normalized("NFKC", chr(code))]
-    joined = "\n".join(beyond)
-    assert not tokens(joined)
-    folded = normalize(joined).split("\n")
-    assert len(folded) == len(beyond) and all(folded)
 
 
 def test_one_matcher_finds_what_a_fresh_one_finds_article_after_article():

@@ -1,13 +1,18 @@
-"""Arabic text normalisation shared by the store (hashing), the monitor (matching) and search.
+"""THE text module: Arabic normalisation, word characters, tokens, clitics and inflected forms,
+shared by the store (hashing), the extractor, the matcher, search, clustering and the digest's
+highlighting. Nothing else defines what a word is.
 
 Normalise for comparing, never for display: callers keep the original text and compare
-``normalize(text)`` forms.
+``normalize(text)`` forms. ``SURFACE_WORD`` finds the original words (diacritics and tatweel
+included) that ``tokens`` folds; ``WORD_CHAR`` is one character that may stand inside one.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
+from functools import lru_cache
 
 # Harakat (fathatan .. sukun), superscript alef, Quranic marks, and small high/low signs.
 _DIACRITICS = re.compile(
@@ -36,10 +41,16 @@ _LETTER_MAP = str.maketrans(
     }
 )
 
-# Word characters: Arabic letters, Latin letters, digits. Everything else (Arabic
-# punctuation ، ؛ ؟ « » included) separates words.
-_WORD = re.compile(r"[0-9A-Za-z\u00c0-\u024f\u0621-\u064a\u0660-\u0669\u066e-\u06d3\u06f0-\u06f9]+")
-TOKEN = _WORD  # what ``tokens`` finds in normalised text: one run of word characters
+# Word characters: Arabic letters, Latin letters, digits (as a character class's contents).
+# Everything else (Arabic punctuation ، ؛ ؟ « » included) separates words. ``MARKS`` are the
+# characters that may sit inside an original word and vanish when it is folded: diacritics and
+# tatweel.
+LETTERS = ("0-9A-Za-z\u00c0-\u024f\u0621-\u063f\u0641-\u064a\u0660-\u0669\u066e\u066f"
+           "\u0671-\u06d3\u06f0-\u06f9")
+MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed\u08d3-\u08ff\u0640"
+TOKEN = re.compile(f"[{LETTERS}]+")  # what ``tokens`` finds in normalised text
+WORD_CHAR = f"[{LETTERS}{MARKS}]"  # one character of an original word (a regex)
+SURFACE_WORD = re.compile(f"[{LETTERS}]{WORD_CHAR}*")  # one original word, marks included
 
 # Proclitics that attach to the front of a word, longest first.
 CLITIC_PREFIXES: tuple[str, ...] = (
@@ -83,7 +94,7 @@ def fold(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Normalised word tokens; punctuation (Arabic and Latin) and whitespace separate them."""
-    return _WORD.findall(normalize(text))
+    return TOKEN.findall(normalize(text))
 
 
 def normalized_words(text: str) -> str:
@@ -140,3 +151,81 @@ def inflected_forms(form: str) -> set[str]:
     elif not form.endswith("ا"):
         forms.update(form + ending for ending in _MASCULINE_ENDINGS)
     return forms
+
+
+# --- original words and their tokens ------------------------------------------------------
+
+
+def folds_word_by_word(text: str) -> bool:
+    """Whether the original words of ``text`` (``SURFACE_WORD``) fold to its tokens one by one,
+    in order — ``fold(word)`` of each is its token. True of most text: it holds when NFKC leaves
+    the text alone and it has none of the characters that fold otherwise (``_odd_characters``)."""
+    return unicodedata.is_normalized("NFKC", text) and not _odd_characters().search(text)
+
+
+def surface_spans(text: str) -> list[tuple[str, int, int]]:
+    """The tokens ``tokens(text)`` gives, each with the span of original text it came from
+    (trailing diacritics and tatweel included, so «أكّدَ» is shown whole): (token, start, end)."""
+    result: list[tuple[str, int, int]] = []
+    start: int | None = None
+    word: list[str] = []
+    for index, char in enumerate(text):
+        folded, is_word = _fold_char(char)
+        if is_word:
+            if start is None:
+                start = index
+            word.append(folded)
+        elif folded == "" and start is not None:
+            continue  # a diacritic or tatweel inside or at the end of a word
+        elif start is not None:
+            result.append(("".join(word), start, index))
+            start, word = None, []
+    if start is not None:
+        result.append(("".join(word), start, len(text)))
+    return result
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> tuple[str, bool]:
+    """A character's normalised form, and whether it is a word character (both decided by
+    ``normalize`` / ``tokens``, so the two tokenisations agree)."""
+    folded = normalize(char)
+    return folded, bool(folded) and tokens(folded) == [folded]
+
+
+def _is_plain(char: str) -> bool:
+    """Whether ``fold`` treats a character the way ``SURFACE_WORD`` assumes: a letter of
+    ``LETTERS`` becomes one word character of ``TOKEN``, a mark of ``MARKS`` nothing, and
+    any other character something (a separator) with no word character in it."""
+    folded = fold(char)
+    if re.fullmatch(f"[{LETTERS}]", char):
+        return len(folded) == 1 and TOKEN.fullmatch(folded) is not None
+    if re.fullmatch(f"[{MARKS}]", char):
+        return folded == ""
+    return folded != "" and TOKEN.search(folded) is None
+
+
+@lru_cache(maxsize=1)
+def _odd_characters() -> re.Pattern[str]:
+    """The characters that rule ``folds_word_by_word`` out: those NFKC changes, and those
+    ``_is_plain`` is false of. Worked out once for the Basic Multilingual Plane (~20 ms): only
+    the characters that ``fold`` may change or that are letters, marks or word characters
+    are tried one by one; every other character folds to itself, a separator. (Characters
+    beyond the BMP are all plain separators when NFKC leaves them alone; tests/test_arabic.py
+    checks this.)"""
+    chars = [chr(code) for code in range(0x10000) if not 0xD800 <= code <= 0xDFFF]
+    chars.remove("\n")  # plain: it folds to itself and is no word character
+    folds = fold("\n".join(chars)).split("\n")  # each character's fold, give or take Σ
+    if len(folds) != len(chars):  # never seen: then one by one
+        folds = [fold(char) for char in chars]
+    tried = {char for char, folded in zip(chars, folds) if folded != char}
+    tried.update(re.findall(WORD_CHAR, "".join(chars)))
+    tried.update(TOKEN.findall(" ".join(chars)))
+    odd = sorted({ord(char) for char in chars if not unicodedata.is_normalized("NFKC", char)}
+                 | {ord(char) for char in tried if not _is_plain(char)})
+    ranges: list[str] = []
+    for _, run in itertools.groupby(enumerate(odd), key=lambda pair: pair[1] - pair[0]):
+        codes = [code for _, code in run]
+        ranges.append(re.escape(chr(codes[0])) if len(codes) == 1 else
+                      f"{re.escape(chr(codes[0]))}-{re.escape(chr(codes[-1]))}")
+    return re.compile(f"[{''.join(ranges)}]")
