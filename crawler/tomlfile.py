@@ -1,11 +1,17 @@
 """Reading the TOML files people write (seeds, topics, raqib.toml), with one wording for the
-ways a file can be unreadable."""
+ways a file can be unreadable, and the checks their readers share: each problem is reported
+through a ``Problem`` callback as (key, reason), which the reader writes ``FILE: KEY: reason``."""
 
 from __future__ import annotations
 
 import tomllib
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
+
+from crawler.durations import parse_duration
+
+Problem = Callable[[str, str], None]
 
 
 class TomlFileError(ValueError):
@@ -23,3 +29,47 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise TomlFileError(f"{path}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as error:
         raise TomlFileError(f"{path}: not valid TOML: {error}") from None
+
+
+# --- checks shared by the readers ---------------------------------------------------------
+
+
+def unknown(data: dict[str, Any], known: set[str], prefix: str, problem: Problem) -> None:
+    """Report every key of ``data`` not in ``known``."""
+    for key in sorted(set(data) - known):
+        problem(prefix + key, f"unknown key (known keys: {', '.join(sorted(known))})")
+
+
+def table(data: dict[str, Any], key: str, problem: Problem) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        problem(key, f"must be a table: write [{key}] on a line of its own")
+        return {}
+    return value
+
+
+def duration(data: dict[str, Any], key: str, default: str, prefix: str, problem: Problem,
+             allow_zero: bool = False) -> timedelta:
+    raw = data.get(key, default)
+    if allow_zero and raw in ("0", 0):
+        return timedelta(0)
+    try:
+        if not isinstance(raw, str):
+            raise ValueError(f"{raw!r} is not a string")
+        return parse_duration(raw)
+    except ValueError as exc:
+        problem(prefix + key, f"bad duration: {exc}")
+        return parse_duration(default)
+
+
+def text_value(data: dict[str, Any], key: str, problem: Problem, *, required: bool = False,
+               default: str | None = None) -> str | None:
+    value = data.get(key, default)
+    if value is None:
+        if required:
+            problem(key, "missing")
+        return None
+    if not isinstance(value, str) or not value.strip():
+        problem(key, "must be a non-empty string")
+        return default
+    return value.strip()

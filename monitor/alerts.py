@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
 from typing import Any, Iterator
 
 import sqlite_utils
@@ -35,6 +34,7 @@ from crawler.store import transaction, utcnow
 from monitor.cluster import StoryClusters, merge_into_story_alert
 from monitor.health import check_health
 from monitor.history import diff_versions
+from monitor.records import Alert
 from monitor.search import sync_search_index
 from monitor.topics import Topic, TopicMatch, TopicMatcher
 
@@ -43,44 +43,6 @@ logger = logging.getLogger(__name__)
 CHECKPOINT_KEY = "versions_checkpoint"
 BATCH_SIZE = 500
 KINDS = ("new", "update", "health")
-
-
-@dataclass
-class Alert:
-    """One alert. ``matched`` holds ``{"term", "field", "text"}`` dicts (``text`` is the
-    original words found); ``sources`` the URLs of the same story (just ``[url]`` until
-    clustering); ``details`` for updates ``{"from_version", "to_version", "matches_now",
-    "diff"}``; ``published`` comes from the alerted version."""
-
-    id: int | None
-    kind: str
-    topic: str
-    url: str
-    site: str | None
-    title: str
-    sources: list[str]
-    matched: list[dict]
-    details: dict
-    created: str
-    delivered: str | None = None
-    version_id: int | None = None
-    published: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "topic": self.topic,
-            "url": self.url,
-            "site": self.site,
-            "title": self.title,
-            "published": self.published,
-            "sources": list(self.sources),
-            "matched": list(self.matched),
-            "details": dict(self.details),
-            "created": self.created,
-            "delivered": self.delivered,
-        }
 
 
 def run_monitor(db: sqlite_utils.Database, topics: list[Topic],

@@ -50,7 +50,7 @@ from crawler.extract.arabic import tokens
 if TYPE_CHECKING:
     import sqlite_utils
 
-    from monitor.alerts import Alert
+    from monitor.records import Alert
 
 logger = logging.getLogger(__name__)
 

@@ -35,11 +35,11 @@ from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crawler.durations import parse_duration
-from crawler.tomlfile import TomlFileError, read_toml
+from crawler.tomlfile import Problem, TomlFileError, duration, read_toml, table, unknown
 
-Problem = Callable[[str, str], None]
+from monitor.digest import FORMATS
+from monitor.records import DigestSchedule, DigestSettings
 
-DIGEST_FORMATS = ("text", "markdown", "html", "json")
 _TOP_KEYS = {"db", "seeds", "topics", "timezone", "digest", "crawl", "channel"}
 _DIGEST_KEYS = {"schedule", "format", "retry", "retry_max", "subject"}
 _CRAWL_KEYS = {"timeout", "jitter", "misfire_grace", "settings"}
@@ -52,30 +52,6 @@ class ConfigError(ValueError):
         self.path = Path(path)
         self.problems = problems
         super().__init__("\n".join(problems))
-
-
-@dataclass(frozen=True)
-class DigestSchedule:
-    """When digests go out: a cron expression (5 fields) or a fixed interval."""
-
-    cron: str | None = None
-    every: timedelta | None = None
-
-    def describe(self) -> str:
-        if self.cron:
-            return f"cron {self.cron!r}"
-        if self.every:
-            return f"every {int(self.every.total_seconds())}s"
-        return "never (send with `raqib digest --send` or `raqib run --once`)"
-
-
-@dataclass(frozen=True)
-class DigestSettings:
-    schedule: DigestSchedule = field(default_factory=DigestSchedule)
-    format: str = "html"
-    retry: timedelta = timedelta(minutes=1)
-    retry_max: timedelta = timedelta(hours=6)
-    subject: str = "رقيب: {count} تنبيهات"
 
 
 @dataclass(frozen=True)
@@ -187,8 +163,8 @@ def _digest(data: dict[str, Any], problem: Problem) -> DigestSettings:
     if raw is not None:
         schedule = parse_schedule(raw, lambda reason: problem("digest.schedule", reason))
     fmt = data.get("format", "html")
-    if fmt not in DIGEST_FORMATS:
-        problem("digest.format", f"{fmt!r} is not one of {', '.join(DIGEST_FORMATS)}")
+    if fmt not in FORMATS:
+        problem("digest.format", f"{fmt!r} is not one of {', '.join(FORMATS)}")
         fmt = "html"
     retry = duration(data, "retry", "1m", "digest.", problem)
     retry_max = duration(data, "retry_max", "6h", "digest.", problem)
@@ -246,47 +222,3 @@ def _setting_text(value: Any) -> str:
     if isinstance(value, bool):
         return "True" if value else "False"
     return str(value)
-
-
-# --- helpers shared with monitor.notify ------------------------------------------------------
-
-
-def unknown(data: dict[str, Any], known: set[str], prefix: str, problem: Problem) -> None:
-    """Report every key of ``data`` not in ``known``."""
-    for key in sorted(set(data) - known):
-        problem(prefix + key, f"unknown key (known keys: {', '.join(sorted(known))})")
-
-
-def table(data: dict[str, Any], key: str, problem: Problem) -> dict[str, Any]:
-    value = data.get(key, {})
-    if not isinstance(value, dict):
-        problem(key, f"must be a table: write [{key}] on a line of its own")
-        return {}
-    return value
-
-
-def duration(data: dict[str, Any], key: str, default: str, prefix: str, problem: Problem,
-             allow_zero: bool = False) -> timedelta:
-    raw = data.get(key, default)
-    if allow_zero and raw in ("0", 0):
-        return timedelta(0)
-    try:
-        if not isinstance(raw, str):
-            raise ValueError(f"{raw!r} is not a string")
-        return parse_duration(raw)
-    except ValueError as exc:
-        problem(prefix + key, f"bad duration: {exc}")
-        return parse_duration(default)
-
-
-def text_value(data: dict[str, Any], key: str, problem: Problem, *, required: bool = False,
-               default: str | None = None) -> str | None:
-    value = data.get(key, default)
-    if value is None:
-        if required:
-            problem(key, "missing")
-        return None
-    if not isinstance(value, str) or not value.strip():
-        problem(key, "must be a non-empty string")
-        return default
-    return value.strip()

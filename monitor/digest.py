@@ -52,8 +52,9 @@ from crawler.extract.arabic import WORD_CHAR
 from crawler.extract.safetext import terminal_safe_all
 from crawler.store import transaction, utcnow
 
-from monitor.alerts import KINDS, Alert, query_alerts
+from monitor.alerts import KINDS, query_alerts
 from monitor.history import DIFF_FIELDS, RLM, diff_lines, isolate
+from monitor.records import Alert
 
 FORMATS = ("text", "markdown", "html", "json")
 NO_ALERTS = "No new alerts."

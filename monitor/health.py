@@ -51,10 +51,10 @@ from typing import TYPE_CHECKING
 
 from crawler.store import transaction, utcnow
 
+from monitor.records import Alert
+
 if TYPE_CHECKING:
     import sqlite_utils
-
-    from monitor.alerts import Alert
 
 logger = logging.getLogger(__name__)
 
@@ -215,8 +215,6 @@ def diagnose_run(db: sqlite_utils.Database, run: dict) -> Diagnosis:
 def check_health(db: sqlite_utils.Database, now: str | None = None) -> list[Alert]:
     """Judge each site's latest finished crawl run not judged yet; raise a ``health`` alert for
     each new problem. Returns the alerts raised (none on a rerun)."""
-    from monitor.alerts import Alert
-
     created = now or utcnow()
     raised: list[Alert] = []
     latest_runs = db.execute(

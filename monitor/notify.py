@@ -30,28 +30,44 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from monitor.config import DIGEST_FORMATS, text_value, unknown
-from monitor.digest import DeliveryRef, render_digest
-from monitor.redact import url_secrets
+from crawler.tomlfile import Problem, text_value, unknown
+
+from monitor.digest import FORMATS, DeliveryRef, render_digest
+from monitor.redact import scrub, url_secrets
 
 if TYPE_CHECKING:
-    from monitor.alerts import Alert
-    from monitor.config import DigestSettings
+    from monitor.records import Alert, DigestSettings
 
 logger = logging.getLogger(__name__)
-
-Problem = Callable[[str, str], None]
 
 # Keys that would put a secret in the config file, and what to write instead.
 _SECRET_KEYS = {"password": "password_env", "username": "username_env", "token": "token_env",
                 "secret": "token_env", "api_key": "token_env"}
 
 
+MAX_REASON = 1000  # characters of a failure reason recorded and printed
+
+
 class DeliveryError(Exception):
     """A digest could not be delivered through a channel; the message says why, in words a
     user can act on, and never holds a secret."""
+
+
+def failure_reason(exc: BaseException, secrets: list[str]) -> str:
+    """What to record and print for a failed delivery: the message of raqib's own
+    ``DeliveryError``, or the exception's type and message; scrubbed of ``secrets``, and
+    bounded. A ``UnicodeError`` keeps its type and reason only: its message quotes the very
+    characters it could not encode."""
+    if isinstance(exc, DeliveryError):
+        text = str(exc)
+    elif isinstance(exc, UnicodeError):
+        text = f"{type(exc).__name__}: {getattr(exc, 'reason', 'cannot encode')}"
+    else:
+        message = str(exc)
+        text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    return scrub(text, secrets)[:MAX_REASON]
 
 
 @dataclass
@@ -330,8 +346,8 @@ class FileChannel(Channel):
                    problem: Problem) -> FileChannel | None:
         path = text_value(data, "path", problem, required=True)
         fmt = data.get("format", digest.format)
-        if fmt not in DIGEST_FORMATS:
-            problem("format", f"{fmt!r} is not one of {', '.join(DIGEST_FORMATS)}")
+        if fmt not in FORMATS:
+            problem("format", f"{fmt!r} is not one of {', '.join(FORMATS)}")
             return None
         if path is None:
             return None

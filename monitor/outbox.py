@@ -34,11 +34,10 @@ from crawler.store import transaction
 
 from monitor.alerts import query_alerts
 from monitor.digest import with_sources
-from monitor.notify import Channel, DigestMessage
-from monitor.redact import failure_reason
+from monitor.notify import Channel, DigestMessage, failure_reason
 
 if TYPE_CHECKING:
-    from monitor.config import DigestSettings
+    from monitor.records import DigestSettings
 
 logger = logging.getLogger(__name__)
 

@@ -3,9 +3,7 @@
 A secret turns up in messages not only as written but escaped: inside a ``repr`` (``\\\\``
 for a backslash, ``\\'`` for a quote, ``\\xe9`` for a non-ASCII letter), percent-encoded in a
 URL, JSON-escaped, or as UTF-8 bytes shown by ``repr``. :func:`scrub` removes every one of
-them; :func:`failure_reason` is how a delivery failure becomes the text raqib records and
-prints: the exception's type (when it is not raqib's own :class:`DeliveryError`) and its
-message, scrubbed.
+them (``monitor.notify.failure_reason`` scrubs every delivery failure with it).
 """
 
 from __future__ import annotations
@@ -15,7 +13,6 @@ import re
 from urllib.parse import parse_qsl, quote, quote_plus, unquote, urlsplit
 
 MASK = "***"
-MAX_REASON = 1000
 # Shorter than this a "secret" (an empty user name, "a") would mask ordinary words.
 MIN_SECRET = 3
 
@@ -75,20 +72,3 @@ def url_secrets(url: str | None) -> list[str]:
     found += [value for _, value in parse_qsl(parts.query, keep_blank_values=False)]
     found += [value for value in re.split(r"[&=]", parts.query) if value]
     return found
-
-
-def failure_reason(exc: BaseException, secrets: list[str]) -> str:
-    """What to record and print for a failed delivery: the message of raqib's own
-    ``DeliveryError``, or the exception's type and message; scrubbed of ``secrets``, and
-    bounded. A ``UnicodeError`` keeps its type and reason only: its message quotes the very
-    characters it could not encode."""
-    from monitor.notify import DeliveryError
-
-    if isinstance(exc, DeliveryError):
-        text = str(exc)
-    elif isinstance(exc, UnicodeError):
-        text = f"{type(exc).__name__}: {getattr(exc, 'reason', 'cannot encode')}"
-    else:
-        message = str(exc)
-        text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
-    return scrub(text, secrets)[:MAX_REASON]

@@ -7,7 +7,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from monitor.alerts import Alert, run_monitor
+from monitor.alerts import run_monitor
+from monitor.records import Alert
 from monitor.digest import mark_delivered, pending_alerts, render_digest
 from monitor.history import FSI, PDI
 from monitor.topics import Topic

@@ -18,7 +18,8 @@ import pytest
 
 from crawler.sites import load_site
 from crawler.store import finish_run, open_db, start_run
-from monitor.config import Config, CrawlSettings, DigestSchedule, DigestSettings
+from monitor.config import Config, CrawlSettings
+from monitor.records import DigestSchedule, DigestSettings
 from monitor.outbox import iso
 from monitor.scheduler import crawl_schedule, digest_schedule, read_state, write_state
 from monitor.schedules import Cron, Every, LastRun, first_run, next_due
