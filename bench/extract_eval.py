@@ -3,9 +3,8 @@
     .venv/bin/python bench/extract_eval.py [DIR] [--only raqib,trafilatura] [--per-page] [--repeat N]
 
 DIR holds ``<name>.html`` (or ``<name>.html.gz``) pages next to ``<name>.json`` gold (url,
-title, published, body, with, without), as in tests/fixtures/corpus (the default),
-tests/fixtures/unseen (Arabic pages the extractor was not developed on) or bench/pages/wcxb
-(256 held-out WCXB article pages, the broad set). Scoring follows the corpus README: body token
+title, published, body, with, without), as in tests/fixtures/corpus (the default, development
+pages) or bench/pages/wcxb (256 held-out WCXB article pages, the broad set). Scoring follows the corpus README: body token
 F1/precision/recall over word tokens after Arabic normalisation, as multisets; ``with`` found
 and ``without`` leaked on the whitespace-collapsed normalised text; title equal after
 whitespace collapsing; date equal on the first ten characters. Pages per second are measured

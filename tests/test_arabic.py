@@ -3,7 +3,7 @@ implementation must give exactly what the first one gave, for every input.
 
 ``normalize`` once folded letters with ``str.translate``; it now uses a chain of ``str.replace``
 calls (much faster on Arabic text). The reference below is the first implementation, kept here
-to compare against on all the text the tests have: the extraction corpus, the unseen pages, the
+to compare against on all the text the tests have: the extraction corpus, the evaluation pages, the
 encoding fixtures, the demo site (stories and rendered pages, both editions, both outlets),
 every Unicode code point, and random mixtures of the characters that are folded.
 """
