@@ -355,3 +355,24 @@ def test_written_arabic_feed_dates_decide_max_age(dated_feed):
 def test_a_stamp_stuck_on_many_items_is_not_measured_against_max_age(dated_feed):
     assert {f"/news/stuck-{i}.html" for i in range(4)} <= dated_feed["requested"]
     assert dated_feed["run"]["new"] == 7
+
+
+def test_a_feed_whose_charset_is_only_in_the_header_is_crawled_as_that_charset(tmp_path):
+    """A windows-1256 feed with no XML declaration, its charset named only in the response's
+    ``Content-Type``: the spider hands the header to ``parse_feed``, so the Arabic slug is
+    fetched as written and a written Arabic date beyond ``max_age`` keeps its item out (read
+    as UTF-8, the slug would be mojibake and the date unreadable, hence fetched)."""
+    with Outlet() as outlet:
+        base = outlet.base_url
+        outlet.documents["/rss"] = ("application/rss+xml; charset=windows-1256", wordpress_rss(base, [
+            {"slug": "انتخابات", "title": "بدء الاقتراع", "pubDate": "الخميس، 24 سبتمبر 2026 01:00 م",
+             "description": teaser("بدأ الاقتراع")},
+            {"slug": "old", "title": "خبر قديم", "pubDate": "الجمعة 15 ماي 2026 - 10:30",
+             "description": teaser("نص")},
+        ]).decode().encode("cp1256"))
+        seen = crawl(CrawlWorld(tmp_path), outlet, ["/rss"])
+    slug = "%D8%A7%D9%86%D8%AA%D8%AE%D8%A7%D8%A8%D8%A7%D8%AA"  # انتخابات, UTF-8 percent-encoded
+    assert f"/news/{slug}.html" in seen["requested"]
+    assert seen["articles"] == {f"{base}/news/{slug}.html"}
+    assert "/news/old.html" not in seen["requested"]
+    assert seen["errors"] == []

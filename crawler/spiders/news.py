@@ -151,7 +151,8 @@ class NewsSpider(scrapy.Spider):
         if response.status == NOT_MODIFIED:
             yield self._page_fetched(response, "feed")
             return
-        yield from self._follow_discovered(response, parse_feed(response.body, response.url), "feed")
+        found = parse_feed(response.body, response.url, _header(response, "Content-Type"))
+        yield from self._follow_discovered(response, found, "feed")
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         if response.status == NOT_MODIFIED:
