@@ -3,7 +3,6 @@ calls one function, and turns errors into a clear message."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sqlite3
@@ -13,7 +12,7 @@ from typing import Any
 
 import click
 
-from crawler.extract.safetext import terminal_safe_all
+from crawler.extract.safetext import terminal_json, terminal_safe_all
 from crawler.sites import load_sites
 from crawler.store import open_db
 
@@ -264,10 +263,9 @@ def extract(files, url, fmt, explain, site_id, db, config, seeds, topics) -> Non
         records.append(record)
     if fmt == "jsonl":
         for record in records:
-            click.echo(json.dumps(record, ensure_ascii=False))
+            click.echo(terminal_json(record, indent=None))
     elif fmt == "json":
-        click.echo(json.dumps(records if len(records) > 1 else records[0], ensure_ascii=False,
-                              indent=2))
+        click.echo(terminal_json(records if len(records) > 1 else records[0]))
     else:
         for record in records:
             click.echo(f"== {record['file']}")
@@ -333,7 +331,7 @@ def alerts(since, fmt, db, config, seeds, topics) -> None:
     finally:
         store.close()
     if fmt == "json":
-        click.echo(json.dumps([a.to_json() for a in found], ensure_ascii=False, indent=2))
+        click.echo(terminal_json([a.to_json() for a in found]))
         return
     found = terminal_safe_all(found)
     if not found:
@@ -447,7 +445,7 @@ def search(query, limit, fmt, db, config, seeds, topics) -> None:
     finally:
         store.close()
     if fmt == "json":
-        click.echo(json.dumps([hit.to_json() for hit in hits], ensure_ascii=False, indent=2))
+        click.echo(terminal_json([hit.to_json() for hit in hits]))
         return
     hits = terminal_safe_all(hits)
     if not hits:

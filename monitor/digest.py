@@ -38,7 +38,6 @@ headline differs from the story's shows it: outlets retitle the wire copy they r
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field, fields
@@ -49,7 +48,7 @@ from urllib.parse import urlsplit
 import sqlite_utils
 
 from crawler.extract.arabic import WORD_CHAR
-from crawler.extract.safetext import terminal_safe_all
+from crawler.extract.safetext import terminal_json, terminal_safe_all
 from crawler.store import transaction, utcnow
 
 from monitor.alerts import KINDS, query_alerts
@@ -845,4 +844,4 @@ def _render_json(digest: Digest, generated: str, delivery: DeliveryRef | None = 
                    for section in digest.topics],
         "health": [_alert_json(alert, delivery) for alert in digest.health],
     }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return terminal_json(document) + "\n"

@@ -9,14 +9,13 @@ added green, edit kinds yellow), right-to-left text kept intact by RLM marks and
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from typing import Any, Mapping
 
 import click
 import sqlite_utils
 
-from crawler.extract.safetext import terminal_safe_all
+from crawler.extract.safetext import terminal_json, terminal_safe_all
 from monitor.diff import (  # noqa: F401  (re-exported: monitor.alerts, the datasette plugin)
     DIFF_FIELDS, EDIT_KINDS, diff_text, diff_versions, edit_kinds, split_sentences,
 )
@@ -94,7 +93,7 @@ def render_history(entries: list[VersionEntry], fmt: str = "text", *,
     not one); ``json``: a list with one object per version (version, seen, title, body,
     published, author, content_hash, diff, edit_kinds)."""
     if fmt == "json":
-        return json.dumps([entry.to_json() for entry in entries], ensure_ascii=False, indent=2)
+        return terminal_json([entry.to_json() for entry in entries])
     if fmt != "text":
         raise ValueError(f"unknown history format: {fmt!r} (expected text or json)")
     if not entries:

@@ -10,13 +10,12 @@ a next crawl is never shown before the last one: one interval after the last cra
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 
 import sqlite_utils
 
-from crawler.extract.safetext import terminal_safe_all
+from crawler.extract.safetext import terminal_json, terminal_safe_all
 from crawler.sites import Site
 
 from monitor.health import extraction_health
@@ -127,7 +126,7 @@ def _extraction(db: sqlite_utils.Database, site_id: str) -> dict | None:
 
 def render_status(status: Status, fmt: str = "text") -> str:
     if fmt == "json":
-        return json.dumps(status.to_json(), ensure_ascii=False, indent=2)
+        return terminal_json(status.to_json())
     status = terminal_safe_all(status)  # errors quote pages, URLs and servers
     lines = ["sites:"]
     if not status.sites:

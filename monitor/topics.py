@@ -29,7 +29,6 @@ in, so a digest can highlight them. ``backtest_topics`` runs topics over the sto
 from __future__ import annotations
 
 import itertools
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -39,6 +38,7 @@ from crawler.extract.arabic import (
     CLITIC_PREFIXES, SURFACE_WORD, clitic_forms, fold, folds_word_by_word, inflected_forms,
     normalized_words, surface_spans, term_form, tokens,
 )
+from crawler.extract.safetext import terminal_json
 from crawler.tomlfile import TomlFileError, read_toml
 
 TERM_KEYS = ("all", "any", "none")
@@ -549,7 +549,7 @@ def render_backtests(results: list[Backtest], fmt: str = "text") -> str:
     """``text``: per topic, its matches per day (with a bar) and sample titles with the words
     that matched; ``json``: a list of ``Backtest.to_json`` objects."""
     if fmt == "json":
-        return json.dumps([result.to_json() for result in results], ensure_ascii=False, indent=2)
+        return terminal_json([result.to_json() for result in results])
     if fmt != "text":
         raise ValueError(f"unknown format: {fmt!r} (expected text or json)")
     from monitor.history import RLM, isolate

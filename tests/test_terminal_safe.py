@@ -199,3 +199,62 @@ def _port_of(world) -> int:
     finally:
         db.close()
     return int(url.split(":")[2].split("/")[0])
+
+
+C0_C1 = [chr(c) for c in (*range(0x00, 0x09), *range(0x0b, 0x20), *range(0x7f, 0xa0))]
+HOSTILE_C1_TITLE = "العراق\x9d0;owned\x9c وكندا\x9b2J يوقعان\x85 اتفاقاً\x90q\x9c\x1b[2J"
+
+
+def strings_in(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from strings_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings_in(item)
+
+
+def test_every_json_output_holds_no_control_character_raw_or_escaped(crawled):
+    """``--format json`` is read by programs and by people through ``jq -r``, which turns
+    ``\\u001b`` back into an escape: no C0 or C1 control character (but tab and newline) is in
+    the JSON, neither as a character nor in any decoded string. C1 controls are what
+    ``json.dumps`` would let through as they are."""
+    db = crawled.db()
+    try:
+        db.execute("UPDATE alerts SET title = ?", [HOSTILE_C1_TITLE])
+        db.execute("UPDATE articles SET title = ?, body = ?", [HOSTILE_C1_TITLE, HOSTILE_BODY])
+        db.execute("UPDATE versions SET title = ?, body = ?", [HOSTILE_C1_TITLE, HOSTILE_BODY])
+        db.execute("INSERT INTO crawl_errors (site, url, stage, message, created) VALUES"
+                   " ('hostile', 'http://127.0.0.1/x', 'fetch', ?, datetime('now'))",
+                   ["server said \x9d0;owned\x9c\x1b[2J\x85"])
+    finally:
+        db.close()
+    page_file = crawled.db_path.parent / "hostile.html"
+    page_file.write_text(page(HOSTILE_C1_TITLE, HOSTILE_BODY), encoding="utf-8")
+    db, seeds = str(crawled.db_path), str(crawled.seeds)
+    hostile = f"http://127.0.0.1:{_port_of(crawled)}/news/1"
+    shown = {
+        "alerts": raqib("alerts", "--format", "json", "--db", db, "--seeds", seeds),
+        "digest": raqib("digest", "--format", "json", "--db", db, "--seeds", seeds),
+        "search": raqib("search", "اتفاق", "--format", "json", "--db", db, "--seeds", seeds),
+        "history": raqib("history", hostile, "--format", "json", "--db", db, "--seeds", seeds),
+        "status": raqib("status", "--format", "json", "--db", db, "--seeds", seeds),
+        "topics test": raqib("topics", "test", "--format", "json", "--db", db, "--seeds", seeds,
+                             "--topics", str(crawled.seeds / "topics.toml")),
+        "extract": raqib("extract", str(page_file), "--format", "json", "--explain"),
+    }
+    jsonl = raqib("extract", str(page_file), "--format", "jsonl")
+    for name, result in shown.items():
+        assert result.exit_code == 0, (name, result.output)
+        documents = [json.loads(result.output)]
+        if name == "extract":
+            documents.append(json.loads(jsonl.output))
+        assert "العراق" in result.output or name == "status", name
+        for bad in C0_C1:
+            assert bad not in result.output.replace("\n", ""), (name, repr(bad))
+        for text in (s for document in documents for s in strings_in(document)):
+            assert_clean(text, name)
+            assert not any(bad in text for bad in C0_C1), (name, text)

@@ -10,13 +10,16 @@ letters), and the implicit marks (U+200E, U+200F, U+061C) stay.
 :func:`bounded` cuts a text to a number of characters at a word boundary; :func:`safe_article`
 applies both to an extracted article, once, where the extractor returns, and records any cut.
 The renderers call :func:`terminal_safe` again on whatever they print (text from an older
-store, from a feed, from a URL).
+store, from a feed, from a URL); every ``--format json`` output is written by
+:func:`terminal_json`, so no JSON raqib prints holds a C0 or C1 control character, raw or
+escaped (a ``jq -r`` would turn ``\u001b`` back into an escape).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Callable
@@ -67,6 +70,13 @@ def terminal_safe_all(value):
         return replace(value, **{f.name: terminal_safe_all(getattr(value, f.name))
                                  for f in dataclasses.fields(value) if f.init})
     return value
+
+
+def terminal_json(value, *, indent: int | None = 2) -> str:
+    """``value`` as JSON for a terminal or a pipe: every string in it (keys too) first made
+    :func:`terminal_safe` (:func:`terminal_safe_all`), non-ASCII letters kept as they are;
+    ``indent=None`` for one line (JSON Lines)."""
+    return json.dumps(terminal_safe_all(value), ensure_ascii=False, indent=indent)
 
 
 def bounded(text: str, limit: int) -> tuple[str, bool]:
