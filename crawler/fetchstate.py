@@ -32,7 +32,10 @@ status        the HTTP status of the last answer (200 or 304)
 
 Validators are kept only for a page that was used: an article that was stored, a feed or
 sitemap that was read. A page that failed to parse is fetched whole the next time, so its
-error is seen again rather than hidden behind a 304.
+error is seen again rather than hidden behind a 304. After a crawl of the site that did not
+finish cleanly (``failed``: a page could not be stored; ``interrupted``; ``timeout``), the
+next one asks for its feeds, sitemaps and listings in full: a story such a crawl found but did
+not store is still only in them, and a 304 would hide it until they change.
 """
 
 from __future__ import annotations
@@ -185,7 +188,10 @@ def earliest(*times: datetime | None) -> datetime | None:
 
 def load_fetch_state(db: sqlite_utils.Database, site: str) -> dict[str, FetchState]:
     """Every URL of ``site`` raqib fetched before, with what it knows about it; an article
-    stored by a raqib that kept no fetch state is known too (with no validators)."""
+    stored by a raqib that kept no fetch state is known too (with no validators). When the
+    site's last crawl did not finish cleanly (:func:`last_crawl_finished`), its feeds,
+    sitemaps and listings are known without validators, so they are fetched in full."""
+    discovery_validators = last_crawl_finished(db, site)
     rows = db.execute(
         """
         SELECT f.url, f.kind, f.etag, f.last_modified, f.published, f.last_fetched,
@@ -202,6 +208,8 @@ def load_fetch_state(db: sqlite_utils.Database, site: str) -> dict[str, FetchSta
     known: dict[str, FetchState] = {}
     for (url, kind, etag, last_modified, listed, last_fetched, last_changed, first_seen,
          page_published, last_seen) in rows:
+        if kind != "article" and not discovery_validators:
+            etag = last_modified = None
         known[url] = FetchState(
             url=url, kind=kind, etag=etag, last_modified=last_modified,
             published=earliest(parse_time(listed), parse_time(page_published)),
@@ -209,6 +217,14 @@ def load_fetch_state(db: sqlite_utils.Database, site: str) -> dict[str, FetchSta
             last_changed=parse_time(last_changed), first_seen=parse_time(first_seen),
         )
     return known
+
+
+def last_crawl_finished(db: sqlite_utils.Database, site: str) -> bool:
+    """Whether the latest crawl run of ``site`` (if any) ended ``finished``: not failed, not
+    interrupted, not stopped at its time limit, not still marked running."""
+    row = db.execute("SELECT status FROM crawl_runs WHERE site = ? ORDER BY id DESC LIMIT 1",
+                     [site]).fetchone()
+    return row is None or row[0] == "finished"
 
 
 def record_fetch(db: sqlite_utils.Database, page: PageFetched) -> None:

@@ -156,3 +156,55 @@ def test_a_lock_held_past_the_timeout_fails_the_save_and_the_next_crawl_stores_t
         assert versions == 2 * len(STORIES)
     finally:
         db.close()
+
+
+def raqib_crawl(world, site_id: str) -> subprocess.CompletedProcess:
+    """``raqib crawl SITE`` as a user runs it: the command in a process of its own."""
+    command = [sys.executable, "-m", "monitor.cli", "crawl", site_id,
+               "--db", str(world.db_path), "--seeds", str(world.seeds)]
+    for name, value in LOCAL_SITE_SETTINGS.items():
+        command += ["--set", f"{name}={value}"]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300)
+
+
+def test_raqib_crawl_exits_non_zero_when_a_page_could_not_be_stored(world):
+    """The store refuses one story's save (a trigger aborts it, as a full disk or a broken
+    file would): ``raqib crawl`` itself says so and exits 1, the other stories are stored and
+    monitored. Once the store takes writes again the next ``raqib crawl`` stores the story and
+    exits 0, although the story was never stored and its feed has not changed since: after a
+    failed run the feed is asked for in full, not answered ``304``."""
+    with NewsSite() as site:
+        world.add_seed("rafid", site.seed_toml())
+        (world.seeds / "topics.toml").write_text('[[topic]]\nname = "بغداد"\nall = ["بغداد"]\n',
+                                                 encoding="utf-8")
+        refused = site.story_url(0)
+        db = world.db()
+        try:
+            db.execute(f"CREATE TRIGGER refuse_one BEFORE INSERT ON versions"
+                       f" WHEN NEW.url = '{refused}'"
+                       f" BEGIN SELECT RAISE(ABORT, 'the store refused this page'); END")
+        finally:
+            db.close()
+        failed = raqib_crawl(world, "rafid")
+        assert failed.returncode == 1, failed.stdout + failed.stderr
+        assert "some pages could not be stored" in failed.stderr
+        assert "monitor: " in failed.stdout
+        db = world.db()
+        try:
+            stored = {row["url"] for row in db.query("SELECT url FROM articles")}
+            assert refused not in stored and len(stored) == len(STORIES) - 1
+            (run,) = db.query("SELECT * FROM crawl_runs")
+            assert run["status"] == "failed"
+            (error,) = db.query("SELECT url, message FROM crawl_errors WHERE stage = 'store'")
+            assert error["url"] == refused and "the store refused this page" in error["message"]
+            db.execute("DROP TRIGGER refuse_one")
+        finally:
+            db.close()
+
+        again = raqib_crawl(world, "rafid")
+    assert again.returncode == 0, again.stdout + again.stderr
+    db = world.db()
+    try:
+        assert db.execute("SELECT COUNT(*) FROM articles WHERE url = ?", [refused]).fetchone()[0] == 1
+    finally:
+        db.close()
