@@ -1,18 +1,37 @@
 """Extraction benchmark: raqib against trafilatura and readability-lxml on pages with gold.
 
-    .venv/bin/python bench/extract_eval.py [DIR] [--only raqib,trafilatura] [--per-page] [--repeat N]
+    .venv/bin/python bench/extract_eval.py --all [--only raqib,trafilatura] [--repeat N]
+    .venv/bin/python bench/extract_eval.py [DIR] [--only ...] [--per-page] [--repeat N]
+
+``--all`` measures every split in one run and prints one table per split, development sets
+first, then the held-out ones:
+
+- dev corpus, Arabic / English: tests/fixtures/corpus (rules are written while looking at it);
+- eval_ar: tests/fixtures/eval_ar, the frozen Arabic evaluation split (held out);
+- WCXB test: bench/pages/wcxb, the held-out WCXB article pages (held out);
+- AEB: bench/pages/aeb, scrapinghub's article-extraction-benchmark (held out);
+- WCXB dev: bench/pages/wcxb-dev, when it is there (development).
+
+A split whose folder is missing or holds no page is named and skipped. With DIR, only that
+folder is measured (default tests/fixtures/corpus), grouped by the ``ar__``/``en__`` prefixes
+when its pages carry them.
 
 DIR holds ``<name>.html`` (or ``<name>.html.gz``) pages next to ``<name>.json`` gold (url,
-title, published, body, with, without), as in tests/fixtures/corpus (the default, development
-pages) or bench/pages/wcxb (256 held-out WCXB article pages, the broad set). Scoring follows the corpus README: body token
-F1/precision/recall over word tokens after Arabic normalisation, as multisets; ``with`` found
-and ``without`` leaked on the whitespace-collapsed normalised text; title equal after
-whitespace collapsing; date equal on the first ten characters. Pages per second are measured
-in the same run for every extractor, from the page's bytes to its fields (decompressing a
-.html.gz is not timed); raqib's is also printed as a ratio to trafilatura's. "<0.9" counts pages
-whose body F1 is below 0.9, "empty" pages with no body, "fallback" how often raqib's second
-opinion ran (Article.check.status == "fallback"). The scorer is tests/gold_pages.py's. trafilatura and
-readability-lxml are optional (``pip install -e .[bench]``); a missing one is skipped.
+title, published, body, with, without), as in tests/fixtures/corpus. Scoring follows the corpus
+README: body token F1/precision/recall over word tokens after Arabic normalisation, as
+multisets; ``with`` found and ``without`` leaked on the whitespace-collapsed normalised text;
+title equal after whitespace collapsing; date equal on the first ten characters (a split whose
+gold has no titles or dates shows "-"). Pages per second are measured per split in the same
+run for every extractor, from the page's bytes to its fields (decompressing a .html.gz is not
+timed), the extractors taking turns page by page so that a shared machine's load falls on all
+of them alike; "×traf" is an extractor's pages/s divided by trafilatura's on the same split. "<0.9"
+counts pages whose body F1 is below 0.9, "empty" pages with no body, "fallback" how often
+raqib's second opinion ran (Article.check.status == "fallback"). The scorer is
+tests/gold_pages.py's. trafilatura is a dependency of raqib; readability-lxml is optional
+(``pip install -e .[bench]``); a missing one is skipped.
+
+``--per-page`` prints every page's scores, for development folders only: held-out pages are
+never looked at one by one while rules change (/work/notes/common.md), so it refuses them.
 """
 
 from __future__ import annotations
@@ -148,23 +167,50 @@ def load(directory: Path) -> list[tuple[str, bytes, dict]]:
     return pages
 
 
-def run(name: str, extractor: Callable[[bytes, str], Output], pages, repeat: int) -> Run:
-    result = Run(name)
-    outputs: dict[str, Output] = {}
-    start = time.perf_counter()
+def measure(pages, extractors: dict[str, Callable], repeat: int) -> list[Run]:
+    """Every extractor on every page, page by page in turn (so a loaded machine's slow
+    moments fall on all extractors alike), ``repeat`` times; seconds are the mean per run."""
+    runs = {name: Run(name) for name in extractors}
+    outputs: dict[tuple[str, str], Output] = {}
+    for name, extractor in extractors.items():
+        extractor(pages[0][1], pages[0][2].get("url") or "")  # warm up imports and caches
     for _ in range(repeat):
         for page, html, gold in pages:
-            try:
-                outputs[page] = extractor(html, gold.get("url") or "")
-            except Exception as exc:  # a peer crashing on a page scores zero there
-                print(f"  {name} failed on {page}: {exc!r}", file=sys.stderr)
-                outputs[page] = Output()
-    result.seconds = (time.perf_counter() - start) / repeat
-    for page, _, gold in pages:
-        result.scores[page] = score(outputs[page], gold)
-        if outputs[page].status:
-            result.statuses[outputs[page].status] += 1
-    return result
+            for name, extractor in extractors.items():
+                start = time.perf_counter()
+                try:
+                    outputs[name, page] = extractor(html, gold.get("url") or "")
+                except Exception as exc:  # a peer crashing on a page scores zero there
+                    print(f"  {name} failed on {page}: {exc!r}", file=sys.stderr)
+                    outputs[name, page] = Output()
+                runs[name].seconds += time.perf_counter() - start
+    for name, result in runs.items():
+        result.seconds /= repeat
+        for page, _, gold in pages:
+            result.scores[page] = score(outputs[name, page], gold)
+            if outputs[name, page].status:
+                result.statuses[outputs[name, page].status] += 1
+    return list(runs.values())
+
+
+@dataclass(frozen=True)
+class Split:
+    name: str
+    directory: Path
+    held_out: bool
+    prefix: str = ""   # only the pages whose name starts with it
+    optional: bool = False
+
+
+SPLITS = [
+    Split("dev corpus, Arabic", ROOT / "tests" / "fixtures" / "corpus", False, "ar__"),
+    Split("dev corpus, English", ROOT / "tests" / "fixtures" / "corpus", False, "en__"),
+    Split("eval_ar (held out)", ROOT / "tests" / "fixtures" / "eval_ar", True),
+    Split("WCXB test (held out)", ROOT / "bench" / "pages" / "wcxb", True),
+    Split("AEB (held out)", ROOT / "bench" / "pages" / "aeb", True),
+    Split("WCXB dev", ROOT / "bench" / "pages" / "wcxb-dev", False, optional=True),
+]
+HELD_OUT = {s.directory.resolve() for s in SPLITS if s.held_out}
 
 
 def summary(run_: Run, names: list[str], n_pages: int) -> dict[str, str]:
@@ -196,56 +242,105 @@ def table(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+HEADER = ["pages", "extractor", "F1", "P", "R", "<0.9", "empty", "with", "leaks", "title",
+          "date", "fallback", "pages/s", "×traf"]
+
+
+def ratios(runs: list[Run], n_pages: int) -> dict[str, str]:
+    speed = {r.name: n_pages / r.seconds for r in runs if r.seconds}
+    base = speed.get("trafilatura")
+    return {name: f"{v / base:.2f}" if base else "-" for name, v in speed.items()}
+
+
+def rows_for(label: str, runs: list[Run], names: list[str], n_timed: int) -> list[list[str]]:
+    speed = ratios(runs, n_timed)
+    return [[f"{label} ({len(names)})", r.name,
+             *(summary(r, names, n_timed)[k] for k in HEADER[2:-1]), speed.get(r.name, "-")]
+            for r in runs]
+
+
+def print_checks(runs: list[Run], n_pages: int) -> None:
+    for r in runs:
+        if r.statuses:
+            counts = ", ".join(f"{status} {n}" for status, n in r.statuses.most_common())
+            print(f"{r.name} extraction check (Article.check.status) over {n_pages} pages: {counts}")
+
+
+def run_all(extractors: dict[str, Callable], repeat: int) -> None:
+    for split in SPLITS:
+        pages = [p for p in load(split.directory) if p[0].startswith(split.prefix)] \
+            if split.directory.is_dir() else []
+        if not pages:
+            if not split.optional:
+                print(f"## {split.name}: no page + gold pairs in {split.directory.relative_to(ROOT)}"
+                      " (skipped)\n")
+            continue
+        runs = measure(pages, extractors, repeat)
+        kind = "held out" if split.held_out else "development"
+        print(f"## {split.name}: {split.directory.relative_to(ROOT)}"
+              f"{'/' + split.prefix + '*' if split.prefix else ''}, {kind}\n")
+        print(table([HEADER, *rows_for(split.name.split(" (")[0], runs, [p for p, _, _ in pages],
+                                       len(pages))]))
+        print()
+        print_checks(runs, len(pages))
+        print()
+    print(f"pages/s: each split's pages, bytes in, fields out, mean of {repeat} run(s); "
+          "×traf: pages/s over trafilatura's on the same split.")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("directory", nargs="?", type=Path, default=DEFAULT_DIR)
+    parser.add_argument("--all", action="store_true", help="every split, one table each")
     parser.add_argument("--only", help="comma-separated extractors to run")
-    parser.add_argument("--per-page", action="store_true", help="print every page's scores")
-    parser.add_argument("--repeat", type=int, default=3, help="timing repeats (default 3)")
+    parser.add_argument("--per-page", action="store_true",
+                        help="print every page's scores (development folders only)")
+    parser.add_argument("--repeat", type=int, help="timing repeats (default 3; 1 with --all)")
     args = parser.parse_args(argv)
+    repeat = args.repeat or (1 if args.all else 3)
 
-    pages = load(args.directory)
-    if not pages:
-        parser.error(f"no page + gold pairs in {args.directory}")
-    extractors: dict[str, Callable | None] = {
+    available: dict[str, Callable | None] = {
         "raqib": raqib,
         "trafilatura": trafilatura_extractor(),
         "readability": readability_extractor(),
     }
-    wanted = args.only.split(",") if args.only else list(extractors)
-    runs = []
-    for name in wanted:
-        extractor = extractors.get(name)
-        if extractor is None:
+    extractors = {}
+    for name in (args.only.split(",") if args.only else list(available)):
+        if available.get(name) is None:
             print(f"({name} not installed: skipped)", file=sys.stderr)
-            continue
-        extractor(pages[0][1], pages[0][2].get("url") or "")  # warm up imports and caches
-        runs.append(run(name, extractor, pages, args.repeat))
+        else:
+            extractors[name] = available[name]
+
+    if args.all:
+        if args.per_page:
+            parser.error("--per-page is for one development folder, not --all")
+        run_all(extractors, repeat)
+        return 0
+
+    if args.per_page and args.directory.resolve() in HELD_OUT:
+        parser.error(f"{args.directory} is held out: no per-page results from it")
+    pages = load(args.directory)
+    if not pages:
+        parser.error(f"no page + gold pairs in {args.directory}")
+    runs = measure(pages, extractors, repeat)
 
     groups = {
         "Arabic": [p for p, _, _ in pages if p.startswith("ar__")],
         "English": [p for p, _, _ in pages if p.startswith("en__")],
         "all": [p for p, _, _ in pages],
     }
-    header = ["pages", "extractor", "F1", "P", "R", "<0.9", "empty", "with", "leaks", "title",
-              "date", "fallback", "pages/s"]
-    rows = [header]
+    if len(groups["all"]) in (len(groups["Arabic"]), len(groups["English"])):
+        del groups["all"]  # one language only: "all" would repeat its rows
+    if not groups["Arabic"] and not groups["English"]:
+        groups = {"all": [p for p, _, _ in pages]}
+    rows = [HEADER]
     for group, names in groups.items():
-        if not names:
-            continue
-        for r in runs:
-            s = summary(r, names, len(pages))
-            rows.append([f"{group} ({len(names)})", r.name, *(s[k] for k in header[2:])])
+        if names:
+            rows += rows_for(group, runs, names, len(pages))
     print(table(rows))
     print("\npages/s: every page of the directory, bytes in, fields out, "
-          f"mean of {args.repeat} runs; the same figure on each row of one extractor.")
-    speed = {r.name: len(pages) / r.seconds for r in runs if r.seconds}
-    if "raqib" in speed and "trafilatura" in speed:
-        print(f"raqib pages/s / trafilatura pages/s = {speed['raqib'] / speed['trafilatura']:.2f}")
-    for r in runs:
-        if r.statuses:
-            counts = ", ".join(f"{status} {n}" for status, n in r.statuses.most_common())
-            print(f"{r.name} extraction check (Article.check.status) over {len(pages)} pages: {counts}")
+          f"mean of {repeat} runs; the same figure on each row of one extractor.")
+    print_checks(runs, len(pages))
 
     if args.per_page:
         rows = [["page", "extractor", "F1", "P", "R", "with", "leaks", "title", "date"]]
