@@ -73,6 +73,7 @@ class Score:
     with_found: int
     with_total: int
     leaked: int
+    without_total: int
     title_ok: bool | None
     date_ok: bool | None
     empty: bool = False
@@ -145,7 +146,7 @@ def score(out: Output, gold: dict) -> Score:
     return Score(
         f1, precision, recall,
         sum(collapsed(s) in body for s in with_), len(with_),
-        sum(collapsed(s) in body for s in without),
+        sum(collapsed(s) in body for s in without), len(without),
         (" ".join(out.title.split()) == " ".join(title.split())) if title else None,
         ((out.published or "")[:10] == published[:10]) if published else None,
         not out.body.strip(), out.status == "fallback",
@@ -224,8 +225,9 @@ def summary(run_: Run, names: list[str], n_pages: int) -> dict[str, str]:
         "F1": f"{mean([s.f1 for s in scores]):.3f}",
         "P": f"{mean([s.precision for s in scores]):.3f}",
         "R": f"{mean([s.recall for s in scores]):.3f}",
-        "with": f"{sum(s.with_found for s in scores)}/{sum(s.with_total for s in scores)}",
-        "leaks": str(sum(s.leaked for s in scores)),
+        "with": (f"{sum(s.with_found for s in scores)}/{sum(s.with_total for s in scores)}"
+                 if any(s.with_total for s in scores) else "-"),
+        "leaks": str(sum(s.leaked for s in scores)) if any(s.without_total for s in scores) else "-",
         "title": f"{sum(titled)}/{len(titled)}" if titled else "-",
         "date": f"{sum(dated)}/{len(dated)}" if dated else "-",
         "<0.9": str(sum(s.f1 < 0.9 for s in scores)),
