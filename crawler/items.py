@@ -11,7 +11,8 @@ class CrawlError:
     """Something that went wrong on one URL; recorded in the store, the crawl goes on."""
 
     site: str
-    stage: str  # seed | url | fetch | robots | feed | sitemap | parse | extract | store
+    # seed | url | fetch | robots | feed | sitemap | parse | extract | store | blocked | not_article
+    stage: str
     message: str
     url: str | None = None
 

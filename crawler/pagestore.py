@@ -9,21 +9,29 @@
 1. **Extract** the page (:func:`crawler.extract.extract_article`). An extractor error
    (``check.status == "error"``) is logged, recorded as a ``crawl_errors`` row with stage
    ``extract`` and counted in the run; its plain-text fallback is still stored.
-2. **Judge** the extraction (:func:`judge_extraction`): a page whose body came out empty or
+2. **Refuse a page that is not the article** (:func:`not_the_article`): a challenge page, a
+   consent or login wall, an error or maintenance page, a soft 404
+   (:mod:`crawler.extract.interstitial`), a paywall teaser of a page stored whole, or a page
+   that lost most of the stored text while its title changed. It is a ``crawl_errors`` row
+   (stage ``blocked`` or ``not_article``, with the reason) and nothing else: no version, no
+   validators (so the page stays due and is asked for in full again), no ``last_seen``, no
+   learned furniture, no extraction problem. A real rewrite (new title *and* new text of
+   about the stored length) is still a version.
+3. **Judge** the extraction (:func:`judge_extraction`): a page whose body came out empty or
    collapsed, needed the fallback or made the extractor raise is an ``extraction_problems``
    row, what the site's extraction health is made of (:mod:`monitor.health`). A page with a
    title and no body counts as ``empty`` whatever the extractor said.
-3. **Strip learned furniture** (:class:`crawler.extract.furniture.SiteFurniture`): the page's
+4. **Strip learned furniture** (:class:`crawler.extract.furniture.SiteFurniture`): the page's
    paragraphs are counted for its site, and those that recur across the site's pages are
    dropped (never all of them).
-4. **Compare** with the stored version: a page that differs from it only by paragraphs learned
+5. **Compare** with the stored version: a page that differs from it only by paragraphs learned
    since keeps the stored text, so learning never makes a version, nor an ``update`` alert.
-5. **Save** the article (a version only when its content changed) and, for a crawl, the page's
+6. **Save** the article (a version only when its content changed) and, for a crawl, the page's
    validators (``ETag``, ``Last-Modified``), its extraction problem and the run's counters, in
    one transaction. A save that fails raises and leaves nothing of the page behind: its
    validators are not kept, so the next crawl fetches it in full and stores it.
 
-Learning (step 3) commits on its own before the save: a page is counted once per site,
+Learning (step 4) commits on its own before the save: a page is counted once per site,
 however often it is fetched or re-extracted.
 
 A re-extraction (``seen=False``) is not a visit: ``last_seen``, ``fetch_state``, the run's
@@ -39,7 +47,9 @@ from typing import TYPE_CHECKING, Literal
 
 from crawler.extract import extract_article
 from crawler.extract.furniture import SiteFurniture
+from crawler.extract.interstitial import Interstitial
 from crawler.extract.model import Article, ExtractionCheck, Selectors
+from crawler.extract.arabic import normalized_words
 from crawler.fetchstate import PageFetched, parse_time, record_article_changed, record_fetch
 from crawler.store import (
     StoredArticle, content_hash, count_in_run, record_error, transaction, utcnow, write_article,
@@ -54,7 +64,14 @@ logger = logging.getLogger(__name__)
 PROBLEM_STATUSES = ("fallback", "collapsed", "empty", "error")
 REASON_CHARS = 500  # an exception's message can be long; the row keeps its start
 
-PageResult = Literal["new", "changed", "same", "no_text"]
+PageResult = Literal["new", "changed", "same", "no_text", "not_article"]
+
+# A page marked not free to read that holds less than this share of the stored body is a
+# paywall teaser of it; a page whose title changed and that holds less than LOST_SHARE of the
+# stored body, sharing little of its words (LOST_OVERLAP), is another page.
+PAYWALL_SHARE = 0.6
+LOST_SHARE = 0.3
+LOST_OVERLAP = 0.5
 
 
 @dataclass(frozen=True)
@@ -65,6 +82,7 @@ class PageStored:
     result: PageResult
     check: ExtractionCheck       # the extraction as judged (see judge_extraction)
     missing: str = ""            # no_text: "title", "body" or "title and body"
+    refused: Interstitial | None = None  # not_article: what the page was instead
 
     @property
     def problem(self) -> bool:
@@ -88,6 +106,14 @@ def store_page(db: sqlite_utils.Database, page: PageFetched, *, selectors: Selec
                        else "nothing to store")
     missing = " and ".join(name for name, value in (("title", article.title),
                                                     ("body", article.body)) if not value.strip())
+    refused = not_the_article(db, page.url, article)
+    if refused is not None:
+        logger.warning("%s: %s is not the article: %s; nothing stored", page.site, page.url,
+                       refused.reason)
+        if seen:
+            record_error(db, page.site, refused.stage, f"{refused.reason}; no version stored",
+                         url=page.url, run_id=run_id)
+        return PageStored(page.url, "not_article", check, refused=refused)
     furniture = furniture if furniture is not None else SiteFurniture(db.conn)
     if not missing:
         furniture.learn(page.site, page.url, article)
@@ -112,6 +138,32 @@ def store_page(db: sqlite_utils.Database, page: PageFetched, *, selectors: Selec
                 record_article_changed(db, page.url, page.site, page.fetched)
             record_fetch(db, page)
     return PageStored(page.url, result, check)
+
+
+def not_the_article(db: sqlite_utils.Database, url: str, article: Article) -> Interstitial | None:
+    """Why the page fetched for ``url`` is not its article, or None when it is: an
+    interstitial the extractor recognised, a paywall teaser of an article stored whole, or a
+    page that lost most of the stored text while its title changed (see the module's
+    docstring)."""
+    if article.interstitial is not None:
+        return article.interstitial
+    stored = db.execute("SELECT title, body FROM articles WHERE url = ?", [url]).fetchone()
+    if stored is None or not stored[1]:
+        return None
+    stored_title, stored_body = stored
+    chars, stored_chars = len(article.body), len(stored_body)
+    if article.paywalled and chars < PAYWALL_SHARE * stored_chars:
+        return Interstitial("paywall", f"paywall teaser (marked not free to read; {chars} of "
+                                       f"the {stored_chars} characters stored)")
+    if (chars < LOST_SHARE * stored_chars
+            and normalized_words(article.title) != normalized_words(stored_title)):
+        words = set(normalized_words(article.body).split())
+        kept = words & set(normalized_words(stored_body).split())
+        if not words or len(kept) < LOST_OVERLAP * len(words):
+            return Interstitial("lost", f"another page: the title changed to "
+                                        f"«{article.title[:80]}» and {chars} of the "
+                                        f"{stored_chars} characters stored are left")
+    return None
 
 
 def judge_extraction(article: Article) -> ExtractionCheck:

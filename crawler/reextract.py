@@ -29,7 +29,8 @@ def reextract(db: sqlite_utils.Database, site: str | None = None,
     """Re-extract the latest stored page of every article (of ``site``, when given).
 
     Returns counts of ``changed``, ``same``, ``no_page`` (stored before pages were kept),
-    ``empty`` (the extractor now finds no text: the stored version is kept, nothing is lost)
+    ``empty`` (the extractor now finds no text: the stored version is kept, nothing is lost),
+    ``not_article`` (the stored page now reads as a challenge or error page: kept likewise)
     and ``problems`` (pages whose extraction is now empty, collapsed, a fallback or an error)."""
     counts: Counter = Counter()
     furniture = SiteFurniture(db.conn)
@@ -54,6 +55,10 @@ def reextract(db: sqlite_utils.Database, site: str | None = None,
             logger.warning("re-extraction found no %s on %s; keeping the stored version",
                            stored.missing, row["url"])
             counts["empty"] += 1
+        elif stored.result == "not_article":  # a stored page the extractor now refuses
+            logger.warning("re-extraction takes %s for no article (%s); keeping the stored "
+                           "version", row["url"], stored.refused.reason)
+            counts["not_article"] += 1
         else:
             counts["changed" if stored.result == "changed" else "same"] += 1
     return counts

@@ -260,6 +260,10 @@ def extract(files, url, fmt, explain, site_id, db, config, seeds, topics) -> Non
                                "container": article.check.container,
                                "container_chars": article.check.container_chars,
                                "body_chars": article.check.body_chars}
+            record["not_article"] = (None if article.interstitial is None else
+                                     {"kind": article.interstitial.kind,
+                                      "stage": article.interstitial.stage,
+                                      "reason": article.interstitial.reason})
         records.append(record)
     if fmt == "jsonl":
         for record in records:
@@ -279,6 +283,10 @@ def extract(files, url, fmt, explain, site_id, db, config, seeds, topics) -> Non
                 click.echo(f"\ncheck: {check['status']} (container {check['container'] or '-'}, "
                            f"{check['container_chars']} running chars; body {check['body_chars']})"
                            + (f": {check['reason']}" if check["reason"] else ""))
+                if record["not_article"]:
+                    refused = record["not_article"]
+                    click.echo(f"not the article: {refused['reason']} (a crawl records it as "
+                               f"{refused['stage']} and stores no version)")
                 click.echo("\n-- removed --")
                 for removed in record["removed"]:
                     click.echo(f"[{removed['rule']}] {removed['text']}")

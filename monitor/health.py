@@ -12,6 +12,14 @@ After each monitor run, :func:`check_health` looks at each site's latest finishe
     every article page fails. A run in which some page answered ``304 Not Modified``
     (``crawl_runs.not_modified``) is not judged so: the site is as it was when it last
     yielded articles (a quiet site whose stored articles are no longer due for a re-fetch);
+``blocked``
+    at least half of the article pages the run read (at least :data:`MIN_PAGES_BLOCKED`) were
+    not the article: a challenge page, a consent, login or paywall wall, an error or
+    maintenance page, a soft 404 (``crawl_errors`` stage ``blocked`` or ``not_article``,
+    written by :mod:`crawler.pagestore`, which stored no version of them). The alert says what
+    the site answers with and since when («rafid answers with a challenge page since …»),
+    naming the pages; it clears with a run whose article pages are the articles again (read
+    in full, or answered ``304 Not Modified``: as stored);
 ``extraction``
     the extractor failed on at least half of the pages it read in the run (at least
     :data:`MIN_PAGES_EXTRACTION`): their bodies came out empty or collapsed, needed the
@@ -70,7 +78,16 @@ MIN_PAGES_EXTRACTION = 2
 EXTRACTION_SHARE = 0.5
 EXTRACTION_URLS = 10  # pages named in an alert and in `raqib status`
 
-PROBLEMS = ("unreachable", "extraction", "no_articles", "empty_bodies", "short_bodies")
+MIN_PAGES_BLOCKED = 2
+BLOCKED_SHARE = 0.5
+BLOCKED_STAGES = ("blocked", "not_article")
+# What a site answers with, by the kind recorded at the start of its crawl_errors message.
+_BLOCKED_WORDS = (("challenge page", "a challenge page"), ("consent wall", "a consent wall"),
+                  ("login wall", "a login wall"), ("paywall teaser", "a paywall teaser"),
+                  ("error page", "an error page"),
+                  ("another page", "pages that are not its articles"))
+
+PROBLEMS = ("unreachable", "blocked", "extraction", "no_articles", "empty_bodies", "short_bodies")
 _ARTICLE_PROBLEMS = ("unreachable", "no_articles")
 
 
@@ -86,6 +103,7 @@ class Diagnosis:
     url: str = ""
     stored: int = 0  # new + changed articles of the run
     extracted: int = 0  # article pages the run read and extracted
+    not_modified: int = 0  # pages the run found as stored (304)
 
 
 # What a run's extraction problems were, in words: one status, or several.
@@ -168,11 +186,22 @@ def diagnose_run(db: sqlite_utils.Database, run: dict) -> Diagnosis:
     def found(problem: str, reason: str, url: str | None = None, **more) -> Diagnosis:
         return Diagnosis(site, run_id, problem, reason, {"problem": problem, **figures, **more},
                          url=error_url if url is None else url, stored=stored,
-                         extracted=extracted)
+                         extracted=extracted, not_modified=run.get("not_modified") or 0)
 
     if run["status"] == "failed" or (run["pages"] == 0 and run["errors"] > 0):
         return found("unreachable", f"{site}: the last crawl reached no page "
                                     f"({run['errors']} error(s))")
+    blocked = blocked_pages(db, run_id)
+    if len(blocked) >= MIN_PAGES_BLOCKED and len(blocked) >= BLOCKED_SHARE * (
+            len(blocked) + extracted):
+        since = _blocked_since(db, site, run_id, run["started"])
+        answer = _blocked_kind([message for _, message in blocked])
+        return found("blocked", f"{site} answers with {answer} since {since} ({len(blocked)} of "
+                                f"{len(blocked) + extracted} article pages of the last crawl;"
+                                " nothing of them stored)",
+                     url=blocked[0][0], since=since, blocked=len(blocked),
+                     urls=[url for url, _ in blocked[:EXTRACTION_URLS]],
+                     reasons=sorted({m.split(" (")[0] for _, m in blocked}))
     extraction = extraction_health(db, site, up_to_run=run_id)
     if (extraction is not None and extraction.latest_run == run_id
             and extraction.latest_pages >= MIN_PAGES_EXTRACTION
@@ -209,7 +238,38 @@ def diagnose_run(db: sqlite_utils.Database, run: dict) -> Diagnosis:
                              f"(median {int(now)} characters, usually {int(usual)})",
                              versions=len(lengths), median_chars=int(now),
                              usual_chars=int(usual))
-    return Diagnosis(site, run_id, None, "healthy", figures, stored=stored, extracted=extracted)
+    return Diagnosis(site, run_id, None, "healthy", figures, stored=stored, extracted=extracted,
+                     not_modified=run.get("not_modified") or 0)
+
+
+def blocked_pages(db: sqlite_utils.Database, run_id: int) -> list[tuple[str, str]]:
+    """The article pages of a run that were not the article: (url, reason), in order."""
+    marks = ",".join("?" * len(BLOCKED_STAGES))
+    return [(url or "", message) for url, message in db.execute(
+        f"SELECT url, message FROM crawl_errors WHERE run_id = ? AND stage IN ({marks})"
+        " ORDER BY id", [run_id, *BLOCKED_STAGES])]
+
+
+def _blocked_kind(messages: list[str]) -> str:
+    counts = {words: sum(m.startswith(prefix) for m in messages) for prefix, words in _BLOCKED_WORDS}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else "pages that are not its articles"
+
+
+def _blocked_since(db: sqlite_utils.Database, site: str, run_id: int, started: str) -> str:
+    """When the site's current run of blocked crawls began: the start of the earliest of its
+    latest runs that were each mostly blocked."""
+    since = started
+    marks = ",".join("?" * len(BLOCKED_STAGES))
+    for earlier_id, earlier_started, extracted, blocked in db.execute(
+            f"SELECT r.id, r.started, r.extracted, (SELECT COUNT(*) FROM crawl_errors e"
+            f" WHERE e.run_id = r.id AND e.stage IN ({marks})) FROM crawl_runs r"
+            " WHERE r.site = ? AND r.id < ? AND r.status != 'running' ORDER BY r.id DESC",
+            [*BLOCKED_STAGES, site, run_id]):
+        if blocked < MIN_PAGES_BLOCKED or blocked < BLOCKED_SHARE * (blocked + extracted):
+            break
+        since = earlier_started
+    return since
 
 
 def check_health(db: sqlite_utils.Database, now: str | None = None) -> list[Alert]:
@@ -252,6 +312,8 @@ def _recovered(problem: str, healthy: Diagnosis) -> bool:
         return healthy.stored > 0  # new stories found again
     if problem == "extraction":
         return healthy.extracted > 0  # article pages read, and extracted well
+    if problem == "blocked":  # article pages answered as articles again (or as stored)
+        return healthy.extracted > 0 or healthy.not_modified > 0
     return True
 
 

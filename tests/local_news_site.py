@@ -17,6 +17,26 @@ Layouts:
     but the story's paragraphs move into a JSON blob that a script renders in the browser —
     the extractor finds no body.
 
+Bad days (every story page answers with one of these instead of the story, shaped like the
+real pages):
+
+``challenge``
+    an anti-bot interstitial with ``200``: «Just a moment...», «Checking if the site
+    connection is secure», «Enable JavaScript and cookies to continue», the challenge
+    platform's script and ids (``challenge_status`` sets another status, e.g. 403);
+``consent``
+    a consent wall: a privacy notice and an accept/reject form, nothing of the story;
+``login``
+    a login wall: «تسجيل الدخول», an e-mail and a password field;
+``paywall``
+    the story's template, headline and first paragraph, a subscribe box, and JSON-LD saying
+    the article is not free to read (``isAccessibleForFree: false``);
+``maintenance``
+    «الموقع تحت الصيانة», a sentence and a logo;
+``soft404``
+    the site's own template, «الصفحة المطلوبة غير موجودة», a link home and a list of the
+    latest stories.
+
 Every answer carries an ``ETag`` (a hash of the body) and honours ``If-None-Match``; ``build``
 is written into every page (as real sites embed a build id), so a new build changes every
 page's bytes; ``edits`` adds a sentence to a story (an edit). ``requests`` lists ``(path, If-None-Match, status)`` as served.
@@ -85,6 +105,7 @@ class NewsSite:
 
     def __init__(self, layout: str = "article", build: int = 1) -> None:
         self.layout = layout
+        self.challenge_status = 200
         self.build = build
         self.edits: dict[int, str] = {}  # story number -> a sentence added to its end
         self.requests: list[tuple[str, str | None, int]] = []
@@ -124,6 +145,10 @@ class NewsSite:
         if path.startswith("/news/") and path.endswith(".html"):
             number = path[len("/news/"):-len(".html")]
             if number.isdigit() and int(number) < len(STORIES):
+                if self.layout in BAD_DAYS:
+                    status = self.challenge_status if self.layout == "challenge" else 200
+                    page = BAD_DAYS[self.layout](self, int(number))
+                    return status, "text/html; charset=utf-8", page.encode()
                 return 200, "text/html; charset=utf-8", self._story(int(number)).encode()
         return 404, "text/plain; charset=utf-8", b"not found"
 
@@ -162,6 +187,102 @@ class NewsSite:
                 f'<time datetime="2026-12-03T0{n}:00:00+03:00">3 ديسمبر 2026</time>'
                 f'<div class="article-body">{body}</div></article></main>'
                 f"<footer><p>جميع الحقوق محفوظة لـ{SITE_NAME} 2026</p></footer></body></html>")
+
+
+# Bad days: what a story URL answers instead of the story -----------------------------------
+
+def _challenge(site: NewsSite, n: int) -> str:
+    host = site.base_url.split("//")[1]
+    return f"""<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title>
+<meta http-equiv="Content-Type" content="text/html; charset=UTF-8">
+<meta http-equiv="X-UA-Compatible" content="IE=Edge"><meta name="robots" content="noindex,nofollow">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<style>*{{box-sizing:border-box;margin:0;padding:0}}html{{line-height:1.15}}</style>
+<meta http-equiv="refresh" content="390"></head>
+<body class="no-js"><div class="main-wrapper" role="main"><div class="main-content">
+<noscript><div id="challenge-error-title"><div class="h2"><span id="challenge-error-text">
+Enable JavaScript and cookies to continue</span></div></div></noscript>
+<h1 class="zone-name-title h1">{host}</h1>
+<h2 class="h2" id="challenge-running">Checking if the site connection is secure</h2>
+<div id="challenge-stage"></div>
+<div id="challenge-body-text" class="core-msg spacer">{host} needs to review the security of
+your connection before proceeding.</div></div></div>
+<script>(function(){{window._cf_chl_opt={{cvId: '2',cZone: "{host}",cType: 'managed',
+cRay: '7d1e2c3b4a5f6e7d'}};var cpo=document.createElement('script');
+cpo.src='/cdn-cgi/challenge-platform/h/g/orchestrate/managed/v1?ray=7d1e2c3b4a5f6e7d';
+document.getElementsByTagName('head')[0].appendChild(cpo);}}());</script>
+<div class="footer" role="contentinfo"><div class="footer-inner">
+<div class="clearfix diagnostic-wrapper"><div class="ray-id">Ray ID: <code>7d1e2c3b4a5f6e7d</code>
+</div></div><div class="text-center" id="footer-text">Performance &amp; security by
+<a rel="noopener noreferrer" href="https://www.cloudflare.com?utm_source=challenge">Cloudflare</a>
+</div></div></div></body></html>"""
+
+
+def _consent(site: NewsSite, n: int) -> str:
+    return f"""<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8">
+<title>قبل المتابعة | {SITE_NAME}</title></head><body>
+<div id="consent-page" class="consent-wall"><img src="/logo.png" alt="{SITE_NAME}">
+<h1>نحن نهتم بخصوصيتك</h1>
+<p>نستخدم نحن وشركاؤنا ملفات تعريف الارتباط لتخصيص المحتوى والإعلانات وقياس الزيارات.</p>
+<form method="post" action="/consent/collect"><input type="hidden" name="continue"
+value="/news/{n}.html"><button name="set" value="accept">قبول الكل</button>
+<button name="set" value="reject">رفض الكل</button></form>
+<a href="/privacy">إدارة الخيارات</a></div></body></html>"""
+
+
+def _login(site: NewsSite, n: int) -> str:
+    return f"""<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8">
+<title>تسجيل الدخول | {SITE_NAME}</title></head><body>
+<header><a href="/">{SITE_NAME}</a></header>
+<main><div class="login-box"><h1>سجّل الدخول لمتابعة القراءة</h1>
+<form action="/account/login" method="post"><label>البريد الإلكتروني
+<input type="email" name="email"></label><label>كلمة المرور
+<input type="password" name="password"></label><button>دخول</button></form>
+<p><a href="/account/register">إنشاء حساب جديد</a></p></div></main>
+<footer><p>جميع الحقوق محفوظة لـ{SITE_NAME} 2026</p></footer></body></html>"""
+
+
+def _paywall(site: NewsSite, n: int) -> str:
+    headline, paragraphs = STORIES[n]
+    ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle",
+                     "headline": headline, "isAccessibleForFree": False,
+                     "hasPart": {"@type": "WebPageElement", "isAccessibleForFree": False,
+                                 "cssSelector": ".paywalled"}}, ensure_ascii=False)
+    return (f'<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8">'
+            f'<title>{html.escape(headline)} | {SITE_NAME}</title>'
+            f'<meta property="og:title" content="{html.escape(headline)}">'
+            f'<meta property="og:type" content="article">'
+            f'<script type="application/ld+json">{ld}</script></head><body>'
+            f'<header><a href="/">{SITE_NAME}</a></header><main><article>'
+            f'<h1>{html.escape(headline)}</h1><div class="article-body">'
+            f'<p>{html.escape(paragraphs[0])}</p></div>'
+            f'<div class="paywalled"><p>هذا المحتوى متاح للمشتركين فقط.</p>'
+            f'<a href="/subscribe">اشترك الآن</a></div></article></main>'
+            f'<footer><p>جميع الحقوق محفوظة لـ{SITE_NAME} 2026</p></footer></body></html>')
+
+
+def _maintenance(site: NewsSite, n: int) -> str:
+    return ("<!doctype html><html lang=\"ar\" dir=\"rtl\"><head><meta charset=\"utf-8\">"
+            "<title>الموقع تحت الصيانة</title></head><body><div class=\"wrap\">"
+            f'<img src="/logo.png" alt="{SITE_NAME}"><h1>نعود قريباً</h1>'
+            "<p>نقوم حالياً بأعمال صيانة مجدولة للموقع. نعتذر عن الإزعاج.</p></div></body></html>")
+
+
+def _soft404(site: NewsSite, n: int) -> str:
+    latest = "".join(f'<li><a href="/news/{i}.html">{html.escape(h)}</a></li>'
+                     for i, (h, _) in enumerate(STORIES))
+    return (f'<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8">'
+            f'<title>الصفحة غير موجودة | {SITE_NAME}</title></head><body>'
+            f'<header><a href="/">{SITE_NAME}</a><nav><a href="/section/local/">محليات</a>'
+            f' <a href="/section/sport/">رياضة</a></nav></header><main>'
+            f'<h1>عذراً، الصفحة المطلوبة غير موجودة</h1>'
+            f'<p>ربما نُقلت الصفحة أو حُذفت. يمكنك العودة إلى <a href="/">الصفحة الرئيسية</a>.</p>'
+            f'<div class="latest"><h3>آخر الأخبار</h3><ul>{latest}</ul></div></main>'
+            f"<footer><p>جميع الحقوق محفوظة لـ{SITE_NAME} 2026</p></footer></body></html>")
+
+
+BAD_DAYS = {"challenge": _challenge, "consent": _consent, "login": _login, "paywall": _paywall,
+            "maintenance": _maintenance, "soft404": _soft404}
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -23,6 +23,7 @@ from crawler.extract.clean import BUDGET_SHARE, prune
 from crawler.extract.container import Container, find_container
 from crawler.extract.dates import find_text_dates
 from crawler.extract.encoding import decode_html
+from crawler.extract.interstitial import judge_page, page_markers
 from crawler.extract.lexicon import COPYRIGHT, DISCLAIMER_RE, label_match, norm_label, site_phrases
 from crawler.extract.metadata import (
     article_body,
@@ -88,6 +89,7 @@ def _extract(html: bytes | str, url: str | None, selectors: Selectors | None,
     page = read_meta(root, url)
     title = find_title(root, page, selectors)
     published = find_published(root, page, url, selectors, fetched)
+    markers = page_markers(root, page.jsonld, page.meta)
     for el in list(root.iter(*INVISIBLE_TAGS)):
         drop(el)
     body_el = body_of(root)
@@ -111,7 +113,9 @@ def _extract(html: bytes | str, url: str | None, selectors: Selectors | None,
         _record_outside(blocks, container, removed)
     body = _join(b.text for b in kept)
     article = Article(url=url, title=title, body=body, published=published, author=author,
-                      removed=removed)
+                      removed=removed, paywalled=markers.paywalled,
+                      interstitial=judge_page(markers, page.html_title or title, body,
+                                                   container.how))
     article.check = second_opinion(article, text, url, container,
                                  pruned_running=running_chars(inside), page_running=running_chars(blocks),
                                  page_text=sum(len(b.text) for b in blocks))

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from crawler.extract.interstitial import Interstitial
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,10 @@ class Article:
     author: str | None = None
     removed: list[RemovedBlock] = field(default_factory=list)
     check: ExtractionCheck = field(default_factory=ExtractionCheck)
+    # Not the article but a page standing where it should be (a challenge, a consent or login
+    # wall, an error page): crawler.extract.interstitial; None for an article.
+    interstitial: Interstitial | None = None
+    paywalled: bool = False  # the page says it is not free to read (JSON-LD isAccessibleForFree)
 
     @property
     def paragraphs(self) -> list[str]:

@@ -46,7 +46,9 @@ from scrapy.http import TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from crawler.extract import extract_article
 from crawler.extract.feeds import Discovered, parse_feed
+from crawler.extract.interstitial import Interstitial
 from crawler.fetchstate import (
     NOT_MODIFIED, FetchState, PageFetched, earliest, load_fetch_state, parse_time, refetch_due,
     window_reference, within_window,
@@ -372,6 +374,9 @@ class NewsSpider(scrapy.Spider):
         stage = "fetch"
         if failure.check(HttpError):
             message = f"HTTP {failure.value.response.status}"
+            challenge = _challenge_answer(failure.value.response)
+            if challenge is not None:  # a challenge or block page: the site keeps us out
+                stage, message = challenge.stage, f"{challenge.reason}, HTTP {failure.value.response.status}"
         elif failure.check(RefusedUrl):  # recorded under the URL the crawl asked for
             stage, message = "url", str(failure.value)
             request_url = request.meta.get("redirect_urls", [request.url])[0]
@@ -388,6 +393,19 @@ class NewsSpider(scrapy.Spider):
             message = f"{failure.type.__name__}: {failure.getErrorMessage()}"
         logger.warning("%s: %s failed: %s", self.site_id, request.url, message)
         yield CrawlError(self.site_id, stage, message, request.url)
+
+
+BLOCKING_STATUSES = frozenset({403, 429, 503})  # what challenge and block pages answer with
+
+
+def _challenge_answer(response: Response) -> Interstitial | None:
+    """What a 403, 429 or 503 answer with an HTML body stands for (a challenge page, a login
+    wall, ...), or None for a bare error."""
+    if response.status not in BLOCKING_STATUSES or not isinstance(response, TextResponse):
+        return None
+    article = extract_article(response.body, response.url,
+                              content_type=_header(response, "Content-Type"))
+    return article.interstitial
 
 
 def _patterns(pattern) -> tuple:
