@@ -1,9 +1,13 @@
 """The one pipeline: what the spider yields goes to the store. An article page answered in
 full goes through :func:`crawler.pagestore.store_page` (extract, strip learned furniture,
 compare, save with its validators, in one transaction); errors and the other pages' fetches are
-recorded; the run's pages, new and changed articles, pages extracted, errors and ``304 Not
-Modified`` answers are counted in ``crawl_runs``, with the requests sent and the bytes received
-(Scrapy's downloader stats)."""
+recorded.
+
+The run's counts in ``crawl_runs``: what has a row of its own (new and changed articles, pages
+extracted, errors) is counted in the transaction that writes the row, so the counts and the
+rows always agree, even after a kill; what is only an answer (the pages fetched, the ``304 Not
+Modified`` answers, the requests sent and the bytes received) is counted in Scrapy's stats and
+written once, when the run closes (a run killed before that is closed as ``interrupted``)."""
 
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ from crawler.fetchstate import NOT_MODIFIED, PageFetched, record_fetch
 from crawler.items import CrawlError, SeenUnder
 from crawler.pagestore import store_page
 from crawler.store import (
-    close_run, count_in_run, mark_seen, open_db, record_aliases, record_error, start_run,
+    close_run, mark_seen, open_db, record_aliases, record_error, start_run,
     transaction,
 )
 
@@ -29,7 +33,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-STORE_FAILURES = "raqib/store_failures"  # Scrapy stat: pages whose save failed
+# Scrapy stats of the run
+STORE_FAILURES = "raqib/store_failures"  # pages whose save failed
+PAGES = "raqib/pages"                    # answers below 400 that reached the spider
+NOT_MODIFIED_PAGES = "raqib/not_modified"  # of those, 304 Not Modified
 
 
 class StorePipeline:
@@ -66,6 +73,7 @@ class StorePipeline:
         stats = self.stats.get_value if self.stats is not None else (lambda name, default: default)
         try:
             run = close_run(self.db, self.run_id,
+                            pages=stats(PAGES, 0), not_modified=stats(NOT_MODIFIED_PAGES, 0),
                             requests=stats("downloader/request_count", 0),
                             bytes_received=stats("downloader/response_bytes", 0),
                             unrecorded_errors=len(self.unrecorded))
@@ -83,11 +91,10 @@ class StorePipeline:
         self.db.close()
 
     def response_received(self, response, request, spider) -> None:
-        if self.db is not None and self.run_id is not None and response.status < 400:
-            try:
-                count_in_run(self.db, self.run_id, "pages")
-            except sqlite3.Error as exc:  # the store is locked or full: the count is lost
-                logger.warning("could not count %s in run %s: %s", response.url, self.run_id, exc)
+        if self.stats is not None and response.status < 400:
+            self.stats.inc_value(PAGES)
+            if response.status == NOT_MODIFIED:
+                self.stats.inc_value(NOT_MODIFIED_PAGES)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         self._record_unrecorded()
@@ -136,11 +143,9 @@ class StorePipeline:
             self._record_error(error)
 
     def _record_fetch(self, page: PageFetched) -> None:
-        """Remember a page's validators; a 304 is counted, and for an article it is a visit
-        that found it as stored (``last_seen`` moves, no version is written)."""
+        """Remember a page's validators; a 304 for an article is a visit that found it as
+        stored (``last_seen`` moves, no version is written)."""
         with transaction(self.db):
-            if page.status == NOT_MODIFIED:
-                count_in_run(self.db, self.run_id, "not_modified")
-                if page.kind == "article":
-                    mark_seen(self.db, page.url, page.fetched)
+            if page.status == NOT_MODIFIED and page.kind == "article":
+                mark_seen(self.db, page.url, page.fetched)
             record_fetch(self.db, page)

@@ -184,14 +184,15 @@ def finish_run(db: sqlite_utils.Database, run_id: int, status: str = "finished",
     db["crawl_runs"].update(run_id, {"finished": finished or utcnow(), "status": status})
 
 
-def close_run(db: sqlite_utils.Database, run_id: int, *, requests: int = 0,
-              bytes_received: int = 0, unrecorded_errors: int = 0) -> dict:
-    """Close a crawl run with its downloader counts; returns its row. The run ``failed``
-    when it fetched nothing but errors, when a page could not be stored (a ``store`` error),
-    or when errors could not even be recorded (``unrecorded_errors``)."""
+def close_run(db: sqlite_utils.Database, run_id: int, *, pages: int = 0, not_modified: int = 0,
+              requests: int = 0, bytes_received: int = 0, unrecorded_errors: int = 0) -> dict:
+    """Close a crawl run with the counts of its answers (Scrapy's stats: pages fetched, of
+    them ``304 Not Modified``, requests sent, bytes received); returns its row. The run
+    ``failed`` when it fetched nothing but errors, when a page could not be stored (a
+    ``store`` error), or when errors could not even be recorded (``unrecorded_errors``)."""
     with transaction(db) as conn:
-        conn.execute("UPDATE crawl_runs SET requests = ?, bytes = ? WHERE id = ?",
-                     [requests, bytes_received, run_id])
+        conn.execute("UPDATE crawl_runs SET pages = ?, not_modified = ?, requests = ?, bytes = ?"
+                     " WHERE id = ?", [pages, not_modified, requests, bytes_received, run_id])
         (pages, errors), = conn.execute("SELECT pages, errors FROM crawl_runs WHERE id = ?",
                                         [run_id]).fetchall()
         (store_errors,) = conn.execute("SELECT COUNT(*) FROM crawl_errors WHERE run_id = ?"
@@ -203,8 +204,10 @@ def close_run(db: sqlite_utils.Database, run_id: int, *, requests: int = 0,
 
 def count_in_run(db: sqlite_utils.Database | sqlite3.Connection, run_id: int,
                  column: str) -> None:
-    """Add one to a counter (pages, new, changed, errors, not_modified, extracted) of a run."""
-    if column not in {"pages", "new", "changed", "errors", "not_modified", "extracted"}:
+    """Add one to a counter of a run that counts rows (new, changed, errors, extracted), in the
+    transaction that writes the row; the counts of answers come from Scrapy's stats
+    (:func:`close_run`)."""
+    if column not in {"new", "changed", "errors", "extracted"}:
         raise ValueError(f"not a run counter: {column}")
     db.execute(f"UPDATE crawl_runs SET {column} = {column} + 1 WHERE id = ?", [run_id])
 

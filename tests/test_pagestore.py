@@ -149,3 +149,40 @@ def test_an_extractor_error_is_recorded_and_its_fallback_text_is_stored(tmp_path
     assert db.execute("SELECT etag FROM fetch_state WHERE url = ?",
                       [page.url]).fetchone() == ('"v1"',)
     db.close()
+
+
+def test_the_runs_answer_counts_come_from_scrapy_stats_written_once_at_the_close(world):
+    """Pages fetched and ``304`` answers are counted in Scrapy's stats, not by an UPDATE of
+    the run per response: while the second crawl fetches its last story, its run row still
+    counts no page; closed, it counts every answer below 400 the site gave, and every 304."""
+    with NewsSite() as site:
+        world.add_seed("rafid", site.seed_toml())
+        assert world.crawl("rafid").returncode == 0
+        site.edits[0] = "وفي وقت لاحق أعلن عن تفاصيل جديدة."
+        served_before = len(site.requests)
+        seen_during = []
+
+        def look_at_the_run(path: str) -> None:
+            if path == "/news/0.html":  # asked for after the feed has answered
+                db = world.db()
+                try:
+                    seen_during.append(db.execute(
+                        "SELECT pages, not_modified, status FROM crawl_runs"
+                        " ORDER BY id DESC LIMIT 1").fetchone())
+                finally:
+                    db.close()
+
+        site.on_request = look_at_the_run
+        second = world.crawl("rafid")
+        assert second.returncode == 0, second.messages
+        served = site.requests[served_before:]
+    assert seen_during == [(0, 0, "running")]
+    db = world.db()
+    try:
+        run = db.execute("SELECT pages, not_modified, changed FROM crawl_runs"
+                         " ORDER BY id DESC LIMIT 1").fetchone()
+    finally:
+        db.close()
+    assert run == (sum(1 for _, _, status in served if status < 400),
+                   sum(1 for _, _, status in served if status == 304), 1)
+    assert run[1] >= len(STORIES) - 1
