@@ -38,6 +38,12 @@ Version 3
   before a redirect, the fetched URL when the page names another canonical one), each pointing
   at the one URL it is stored under (``crawler.urls``).
 
+Version 4
+- Every stored URL in canonical form (:mod:`crawler.canonical_store`): an article stored under
+  a tracked or otherwise non-canonical URL moves to its canonical URL, the old one kept in
+  ``url_aliases``; articles whose URLs share a canonical form are merged with every version
+  kept.
+
 To change the schema, append a step to :data:`MIGRATIONS` (never edit a released one) and
 describe it here; ``tests/test_schema.py`` opens the version-0 fixture with every step. Every
 step must also be safe on a store that already has what it adds (``IF NOT EXISTS``,
@@ -50,6 +56,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+
+from crawler.canonical_store import canonicalise_stored_urls
 
 
 class SchemaError(sqlite3.DatabaseError):
@@ -289,6 +297,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "extraction health: extraction_problems, crawl_runs.extracted", _VERSION_2,
               {"crawl_runs": (("extracted", "INTEGER NOT NULL DEFAULT 0"),)}),
     Migration(3, "url_aliases: the other URLs of an article", _VERSION_3),
+    Migration(4, "stored URLs in canonical form, old ones kept as aliases",
+              more=canonicalise_stored_urls),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -96,6 +96,82 @@ def test_the_previous_release_store_is_migrated_in_place_with_nothing_lost(tmp_p
     assert columns(path) == columns(fresh), "the migrated store has the new store's schema"
 
 
+TRACKED = "?utm_source=rss&utm_medium=feed"
+
+
+def store_with_tracked_urls(path: Path) -> tuple[str, str]:
+    """The previous release's store with two articles as a release before canonical URLs
+    could leave them: one stored (with its versions, alerts, cluster, search row, fetch state
+    and learned page) under a feed's tracked link, and one story stored twice, under its
+    clean URL and again under a tracked one with a fragment, each with its own version, alert,
+    cluster membership, search row and fetch state. Returns the two stories' canonical URLs."""
+    store_from(V0_FIXTURE, path)
+    conn = sqlite3.connect(path)
+    renamed = next(u for (u,) in conn.execute("SELECT url FROM articles") if u.endswith("18012.html"))
+    twice = next(u for (u,) in conn.execute("SELECT url FROM articles") if u.endswith("18006.html"))
+    for table, column in (("articles", "url"), ("versions", "url"), ("alerts", "url"),
+                          ("cluster_members", "url"), ("search_docs", "url"),
+                          ("fetch_state", "url"), ("extract_furniture_pages", "url"),
+                          ("clusters", "first_url")):
+        conn.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", [renamed + TRACKED, renamed])
+    copy = twice + "?traffic_source=rss#comments"
+    conn.execute("INSERT INTO articles SELECT ?, site, title, body || ' (تحديث)', published, author,"
+                 " first_seen, '2026-12-03T15:00:00+00:00', 'copy-hash' FROM articles WHERE url = ?",
+                 [copy, twice])
+    version = conn.execute(
+        "INSERT INTO versions (url, version, title, body, published, author, content_hash, seen,"
+        " run_id, raw_html, content_type) SELECT ?, 1, title, body || ' (تحديث)', published,"
+        " author, 'copy-hash', '2026-12-03T15:00:00+00:00', run_id, raw_html, content_type"
+        " FROM versions WHERE url = ?", [copy, twice]).lastrowid
+    conn.execute("INSERT INTO alerts (kind, topic, url, site, title, version_id, created)"
+                 " SELECT 'update', topic, ?, site, title, ?, '2026-12-03T15:00:01+00:00'"
+                 " FROM alerts WHERE url = ?", [copy, version, twice])
+    conn.execute("INSERT INTO cluster_members (url, cluster_id, site, seen) SELECT ?, cluster_id,"
+                 " site, '2026-12-03T15:00:00+00:00' FROM cluster_members WHERE url = ?", [copy, twice])
+    conn.execute("INSERT INTO search_docs (url, version_id) VALUES (?, ?)", [copy, version])
+    conn.execute("INSERT INTO fetch_state (url, site, kind, etag, last_fetched, status)"
+                 " VALUES (?, 'demo', 'article', '\"copy\"', '2026-12-03T15:00:00+00:00', 200)", [copy])
+    conn.commit()
+    conn.close()
+    return renamed, twice
+
+
+def test_stored_urls_are_made_canonical_with_old_ones_kept_and_nothing_lost(tmp_path):
+    path = tmp_path / "raqib.db"
+    renamed, twice = store_with_tracked_urls(path)
+    before = tables(path)
+
+    open_db(path).close()
+
+    after = tables(path)
+    articles = {row["url"]: row for row in after["articles"]}
+    assert set(articles) == {row["url"] for row in before["articles"]
+                             if "?" not in row["url"]} | {renamed}
+    aliases = {row["alias"]: row["url"] for row in after["url_aliases"]}
+    assert aliases == {renamed + TRACKED: renamed, twice + "?traffic_source=rss#comments": twice}
+    # every version, alert and page kept, each under the canonical URL
+    assert len(after["versions"]) == len(before["versions"])
+    assert len(after["alerts"]) == len(before["alerts"])
+    assert sorted(v["raw_html"] for v in after["versions"]) == sorted(v["raw_html"] for v in before["versions"])
+    assert {a["url"] for a in after["alerts"]} <= set(articles)
+    assert {v["url"] for v in after["versions"]} == set(articles)
+    # the story stored twice is one article: both versions in the order seen, the later one's text
+    merged = [(v["version"], v["content_hash"]) for v in after["versions"] if v["url"] == twice]
+    assert merged[-1] == (2, "copy-hash") and [n for n, _ in merged] == [1, 2]
+    assert articles[twice]["content_hash"] == "copy-hash"
+    assert articles[twice]["last_seen"] == "2026-12-03T15:00:00+00:00"
+    assert [m["url"] for m in after["cluster_members"]].count(twice) == 1
+    assert [d["url"] for d in after["search_docs"]].count(twice) == 1
+    (state,) = [f for f in after["fetch_state"] if f["url"] == twice]
+    assert state["etag"] is None  # fetched in full next time
+    assert len(after["fetch_state"]) == len(before["fetch_state"]) - 1
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        conn.close()
+
+
 def test_a_migrated_store_is_opened_again_without_any_step(tmp_path):
     path = store_from(V0_FIXTURE, tmp_path / "raqib.db")
     open_db(path).close()
