@@ -44,6 +44,12 @@ Version 4
   ``url_aliases``; articles whose URLs share a canonical form are merged with every version
   kept.
 
+Version 5
+- Delivery errors recorded by an older raqib are scrubbed of whatever has a credential's shape
+  (URL user-info, ``Bearer``/``Authorization`` values, SMTP ``AUTH`` arguments, credential-named
+  query parameters; :func:`crawler.redact.scrub_recorded_errors`); the outbox scrubs them of
+  each channel's configured secrets as well.
+
 To change the schema, append a step to :data:`MIGRATIONS` (never edit a released one) and
 describe it here; ``tests/test_schema.py`` opens the version-0 fixture with every step. Every
 step must also be safe on a store that already has what it adds (``IF NOT EXISTS``,
@@ -58,6 +64,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from crawler.canonical_store import canonicalise_stored_urls
+from crawler.redact import scrub_recorded_errors
 
 
 class SchemaError(sqlite3.DatabaseError):
@@ -299,6 +306,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "url_aliases: the other URLs of an article", _VERSION_3),
     Migration(4, "stored URLs in canonical form, old ones kept as aliases",
               more=canonicalise_stored_urls),
+    Migration(5, "delivery errors scrubbed of credentials", more=scrub_recorded_errors),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from crawler.tomlfile import Problem, text_value, unknown
 
 from monitor.digest import FORMATS, DeliveryRef, render_digest
-from monitor.redact import scrub, url_secrets
+from crawler.redact import scrub, scrub_credentials, url_secrets
 
 if TYPE_CHECKING:
     from monitor.records import Alert, DigestSettings
@@ -57,8 +57,8 @@ class DeliveryError(Exception):
 
 def failure_reason(exc: BaseException, secrets: list[str]) -> str:
     """What to record and print for a failed delivery: the message of raqib's own
-    ``DeliveryError``, or the exception's type and message; scrubbed of ``secrets``, and
-    bounded. A ``UnicodeError`` keeps its type and reason only: its message quotes the very
+    ``DeliveryError``, or the exception's type and message; scrubbed of ``secrets`` and of
+    whatever has a credential's shape (``crawler.redact.scrub_credentials``), and bounded. A ``UnicodeError`` keeps its type and reason only: its message quotes the very
     characters it could not encode."""
     if isinstance(exc, DeliveryError):
         text = str(exc)
@@ -67,7 +67,7 @@ def failure_reason(exc: BaseException, secrets: list[str]) -> str:
     else:
         message = str(exc)
         text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
-    return scrub(text, secrets)[:MAX_REASON]
+    return scrub(scrub_credentials(text), secrets)[:MAX_REASON]
 
 
 @dataclass

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Iterable
 
 import sqlite_utils
 
+from crawler.redact import scrub_recorded_errors
 from crawler.store import transaction
 
 from monitor.alerts import query_alerts
@@ -100,8 +101,12 @@ def send_digests(db: sqlite_utils.Database, channels: list[Channel], settings: D
                  force: bool = False) -> SendReport:
     """Build a digest of the alerts not yet in one (when ``build``), then deliver every due
     delivery through its channel: new ones, and failed ones whose backoff has passed (all of
-    them when ``force``)."""
+    them when ``force``). Errors recorded before (by an older raqib, which may have let a
+    secret through) are first scrubbed of each channel's configured secrets."""
     now = now or datetime.now(timezone.utc)
+    for channel in channels:
+        with transaction(db) as conn:
+            scrub_recorded_errors(conn, channel.secrets(), channel=channel.name)
     built = build_digest(db, channels, now) if build else None
     by_name = {channel.name: channel for channel in channels}
     attempts = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import sqlite3
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -21,7 +22,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from crawl_helpers import free_port
-from monitor.redact import scrub, secret_forms
+from crawler.redact import scrub, secret_forms
 from test_delivery import Inbox, raqib, rows, store, write_config  # noqa: F401 (store: fixture)
 
 PASSWORD = 'pa\\ss "wö\'rd" كلمة'
@@ -242,3 +243,93 @@ def test_every_escaped_form_of_a_secret_is_masked():
     for text in escaped:
         assert PASSWORD[:4] not in scrub(f"login failed: {text} (535)", [PASSWORD]), text
         assert scrub(f"login failed: {text} (535)", [PASSWORD]).startswith("login failed: ")
+
+
+# --- errors an older raqib stored with a secret in them ---------------------------------------
+
+
+LEAKED = [
+    f"URLError: <urlopen error [Errno 111] Connection refused> (http://raqib:{quote(TOKEN, safe='')}"
+    f"@127.0.0.1:9/hook?token={quote(TOKEN, safe='')}&channel=news)",
+    f"HTTPError: HTTP Error 401 (sent Authorization: Bearer {quote(BEARER, safe='')})",
+    f"SMTPAuthenticationError: (535, b'AUTH PLAIN {base64.b64encode(PASSWORD.encode()).decode()}"
+    " refused')",
+]
+
+
+def test_old_delivery_errors_holding_secrets_are_scrubbed_when_the_store_is_opened(tmp_path):
+    """Errors recorded by a release that let secrets through: opening the store (schema step 5)
+    masks what has a credential's shape (URL user-info, a credential-named query value, a
+    Bearer value, an SMTP AUTH argument) and keeps the rest of each message."""
+    from crawler.store import open_db
+    from test_schema import V0_FIXTURE, store_from
+
+    path = store_from(V0_FIXTURE, tmp_path / "raqib.db")
+    conn = sqlite3.connect(path)
+    (delivery,) = conn.execute("SELECT id FROM deliveries WHERE status != 'sent'").fetchone()
+    conn.execute("UPDATE deliveries SET error = ? WHERE id = ?", ["\n".join(LEAKED), delivery])
+    conn.execute("UPDATE schedule_state SET last_summary = ?", [LEAKED[0]])
+    conn.commit()
+    conn.close()
+
+    open_db(path).close()
+
+    (error,) = rows(path, f"SELECT error FROM deliveries WHERE id = {delivery}")[0]
+    summaries = [summary for (summary,) in rows(path, "SELECT last_summary FROM schedule_state")]
+    for secret in (TOKEN, quote(TOKEN, safe=""), BEARER, quote(BEARER, safe=""),
+                   base64.b64encode(PASSWORD.encode()).decode()):
+        for text in (error, *summaries):
+            assert_no_form_of(secret, text)
+    assert "Connection refused" in error and "http://***@127.0.0.1:9/hook?token=***&channel=news" in error
+    assert "Bearer ***" in error and "AUTH PLAIN *** refused" in error
+    assert all("http://***@127.0.0.1:9/hook" in summary for summary in summaries)
+    assert_no_form_of(TOKEN, "\n".join(p.read_bytes().decode("utf-8", "replace")
+                                       for p in tmp_path.glob("raqib.db*")))
+
+
+def test_old_delivery_errors_are_scrubbed_of_the_configured_secrets(tmp_path, store,
+                                                                    refusing_smtp, monkeypatch):
+    """A secret with no credential's shape (an SMTP password quoted by an encoding error) is
+    known once the config names it: the outbox's next round scrubs it from every error of that
+    channel already stored, even one whose retry is not due yet, and from the file."""
+    from crawler.store import open_db
+    from monitor.config import load_config
+    from monitor.outbox import send_digests
+
+    controller, _ = refusing_smtp
+    config = write_config(tmp_path, extra=f"""[[channel]]
+type = "smtp"
+host = "127.0.0.1"
+port = {controller.port}
+security = "none"
+from = "raqib@example.org"
+to = ["analyst@example.org"]
+username_env = "RAQIB_TEST_USER"
+password_env = "RAQIB_TEST_PASSWORD"
+""")
+    old_error = (f"UnicodeEncodeError: 'ascii' codec can't encode characters in position 4-6: "
+                 f"{PASSWORD!r} / {ascii(PASSWORD)}")
+    conn = sqlite3.connect(store)
+    digest = conn.execute("INSERT INTO digests (created, alerts) VALUES"
+                          " ('2024-05-01T00:00:00+00:00', 0)").lastrowid
+    conn.execute("INSERT INTO deliveries (digest_id, channel, status, attempts, next_attempt,"
+                 " error) VALUES (?, 'smtp', 'failed', 3, '2999-01-01T00:00:00+00:00', ?)",
+                 [digest, old_error])
+    conn.commit()
+    conn.close()
+    monkeypatch.setenv("RAQIB_TEST_USER", "راقب")
+    monkeypatch.setenv("RAQIB_TEST_PASSWORD", PASSWORD)
+    settings = load_config(config)
+
+    db = open_db(store)
+    try:  # the round raqib run makes: the old delivery is not due, the new digest fails
+        report = send_digests(db, list(settings.channels), settings.digest)
+    finally:
+        db.close()
+
+    assert [attempt.ok for attempt in report.attempts] == [False]
+    (status, attempts, error) = rows(store, "SELECT status, attempts, error FROM deliveries"
+                                            f" WHERE digest_id = {digest}")[0]
+    assert (status, attempts) == ("failed", 3)  # not retried: only scrubbed
+    assert error.startswith("UnicodeEncodeError: 'ascii' codec can't encode") and "***" in error
+    assert_no_form_of(PASSWORD, everything_shown(tmp_path, store, config))
