@@ -37,6 +37,11 @@ real pages):
     the site's own template, «الصفحة المطلوبة غير موجودة», a link home and a list of the
     latest stories.
 
+``counters = True`` puts the counters of Arabic CMS themes inside every story's body — views
+(«عدد المشاهدات: 1234», a bare count in a ``post-views`` span), reading time («وقت القراءة:
+3 دقائق»), shares and comments — each a new figure on every request; ``replace[n] = (old,
+new)`` changes words of story ``n`` (a number in a sentence, say).
+
 Every answer carries an ``ETag`` (a hash of the body) and honours ``If-None-Match``; ``build``
 is written into every page (as real sites embed a build id), so a new build changes every
 page's bytes; ``edits`` adds a sentence to a story (an edit). ``requests`` lists ``(path, If-None-Match, status)`` as served.
@@ -106,6 +111,9 @@ class NewsSite:
     def __init__(self, layout: str = "article", build: int = 1) -> None:
         self.layout = layout
         self.challenge_status = 200
+        self.counters = False
+        self.views = 1000  # moves on every story page served with counters
+        self.replace: dict[int, tuple[str, str]] = {}
         self.build = build
         self.edits: dict[int, str] = {}  # story number -> a sentence added to its end
         self.requests: list[tuple[str, str | None, int]] = []
@@ -164,6 +172,9 @@ class NewsSite:
         headline, paragraphs = STORIES[n]
         if n in self.edits:
             paragraphs = [*paragraphs[:-1], f"{paragraphs[-1]} {self.edits[n]}"]
+        if n in self.replace:
+            old, new = self.replace[n]
+            paragraphs = [p.replace(old, new) for p in paragraphs]
         head = (f'<meta charset="utf-8"><title>{html.escape(headline)} | {SITE_NAME}</title>'
                 f'<meta property="og:title" content="{html.escape(headline)}">'
                 f'<meta name="build" content="{self.build}">'
@@ -181,7 +192,17 @@ class NewsSite:
                     f".textContent).story; document.getElementById('story-root').innerHTML ="
                     f" s.paragraphs.map(p => '<p>' + p + '</p>').join('');</script>"
                     f"</body></html>")
-        body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs + [PLUG])
+        parts = [f"<p>{html.escape(p)}</p>" for p in paragraphs + [PLUG]]
+        if self.counters:
+            self.views += 37
+            views = self.views
+            parts.insert(1, f'<div class="post-meta-info"><span class="meta-views">'
+                            f'<i class="fa fa-eye"></i> عدد المشاهدات: {views:,}</span></div>')
+            parts.insert(3, f'<p class="reading-time">وقت القراءة: {1 + views % 4} دقائق</p>')
+            parts.insert(4, f'<div><span class="post-views-count">{views}</span></div>')
+            parts.append(f'<div class="td-social-sharing"><span>{views // 100}</span> مشاركة</div>'
+                         f'<div><a href="#comments">{views % 13} تعليقات</a></div>')
+        body = "".join(parts)
         return (f'<!doctype html><html lang="ar" dir="rtl"><head>{head}</head><body>{header}'
                 f'<main><article><h1>{html.escape(headline)}</h1>'
                 f'<time datetime="2026-12-03T0{n}:00:00+03:00">3 ديسمبر 2026</time>'

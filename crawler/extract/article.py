@@ -21,6 +21,7 @@ from crawler.extract.arabic import normalize, tokens
 from crawler.extract.blocks import GOOD_MAX_LINKS, LIST_LINKS, Block, blocks_of, running_chars
 from crawler.extract.clean import BUDGET_SHARE, prune
 from crawler.extract.container import Container, find_container
+from crawler.extract.counters import is_counter
 from crawler.extract.dates import find_text_dates
 from crawler.extract.encoding import decode_html
 from crawler.extract.interstitial import judge_page, page_markers
@@ -228,6 +229,8 @@ def _drop_reason(block: Block, title_norm: str, strict: bool, at_edge: bool,
         return "headline"
     if block.in_caption or _is_image_caption(block):
         return "caption"
+    if is_counter(text, attr_words(block.owner)):  # views, reading time...: wherever it stands
+        return "counter"
     if phrases is not None and len(text) < 1000 and phrases.search(norm_label(text)):
         return "drop_text"
     if len(text) < 120 and label_match(text, block.link_share, at_edge=at_edge):
