@@ -24,9 +24,14 @@
 4. **Strip learned furniture** (:class:`crawler.extract.furniture.SiteFurniture`): the page's
    paragraphs are counted for its site, and those that recur across the site's pages are
    dropped (never all of them).
-5. **Compare** with the stored version: a page that differs from it only by paragraphs learned
+5. **One article, one row**: a never-stored URL whose page is an article of its site stored
+   within the week under another URL (the same title, the body at least 95% alike: the same
+   page under two section paths, or moved to a new permalink without a canonical link) is
+   recorded as another address of it (``url_aliases``), not as a story: no second row, no
+   second ``new`` alert (:func:`same_article_elsewhere`).
+6. **Compare** with the stored version: a page that differs from it only by paragraphs learned
    since keeps the stored text, so learning never makes a version, nor an ``update`` alert.
-6. **Save** the article (a version only when its content changed) and, for a crawl, the page's
+7. **Save** the article (a version only when its content changed) and, for a crawl, the page's
    validators (``ETag``, ``Last-Modified``), its extraction problem and the run's counters, in
    one transaction. A save that fails raises and leaves nothing of the page behind: its
    validators are not kept, so the next crawl fetches it in full and stores it.
@@ -43,6 +48,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from datetime import timedelta
+from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Literal
 
 from crawler.extract import extract_article
@@ -52,7 +59,8 @@ from crawler.extract.model import Article, ExtractionCheck, Selectors
 from crawler.extract.arabic import normalized_words
 from crawler.fetchstate import PageFetched, parse_time, record_article_changed, record_fetch
 from crawler.store import (
-    StoredArticle, content_hash, count_in_run, record_error, transaction, utcnow, write_article,
+    StoredArticle, content_hash, count_in_run, mark_seen, record_aliases, record_error,
+    transaction, utcnow, write_article,
 )
 
 if TYPE_CHECKING:
@@ -64,7 +72,7 @@ logger = logging.getLogger(__name__)
 PROBLEM_STATUSES = ("fallback", "collapsed", "empty", "error")
 REASON_CHARS = 500  # an exception's message can be long; the row keeps its start
 
-PageResult = Literal["new", "changed", "same", "no_text", "not_article"]
+PageResult = Literal["new", "changed", "same", "no_text", "not_article", "alias"]
 
 # A page marked not free to read that holds less than this share of the stored body is a
 # paywall teaser of it; a page whose title changed and that holds less than LOST_SHARE of the
@@ -72,6 +80,10 @@ PageResult = Literal["new", "changed", "same", "no_text", "not_article"]
 PAYWALL_SHARE = 0.6
 LOST_SHARE = 0.3
 LOST_OVERLAP = 0.5
+# A never-stored URL whose page has the title of an article of its site first seen within
+# DUPLICATE_WINDOW and a body at least this similar to it is that article under another URL.
+DUPLICATE_SIMILARITY = 0.95
+DUPLICATE_WINDOW = timedelta(days=7)  # the refetch window: older articles are not re-read
 
 
 @dataclass(frozen=True)
@@ -83,6 +95,7 @@ class PageStored:
     check: ExtractionCheck       # the extraction as judged (see judge_extraction)
     missing: str = ""            # no_text: "title", "body" or "title and body"
     refused: Interstitial | None = None  # not_article: what the page was instead
+    alias_of: str = ""           # alias: the stored article this URL is another address of
 
     @property
     def problem(self) -> bool:
@@ -126,6 +139,13 @@ def store_page(db: sqlite_utils.Database, page: PageFetched, *, selectors: Selec
                              url=page.url, run_id=run_id)
             return PageStored(page.url, "no_text", check, missing)
         title, body = _without_learned_furniture(conn, furniture, page, article)
+        duplicate = (same_article_elsewhere(conn, page.site, page.url, title, body, page.fetched,
+                                            furniture) if seen else None)
+        if duplicate is not None:  # one article under another URL: an address, not a story
+            logger.info("%s: %s is %s under another URL", page.site, page.url, duplicate)
+            record_aliases(conn, duplicate, page.site, (page.url,), page.fetched)
+            mark_seen(conn, duplicate, page.fetched)
+            return PageStored(page.url, "alias", check, alias_of=duplicate)
         result = write_article(conn, StoredArticle(
             url=page.url, site=page.site, title=title, body=body, published=article.published,
             author=article.author, fetched=page.fetched, raw_html=page.body,
@@ -138,6 +158,40 @@ def store_page(db: sqlite_utils.Database, page: PageFetched, *, selectors: Selec
                 record_article_changed(db, page.url, page.site, page.fetched)
             record_fetch(db, page)
     return PageStored(page.url, result, check)
+
+
+def same_article_elsewhere(conn, site: str, url: str, title: str, body: str, fetched: str,
+                           furniture: SiteFurniture | None = None) -> str | None:
+    """The URL of the article of ``site`` that a never-stored ``url`` is another address of:
+    first seen within :data:`DUPLICATE_WINDOW` before ``fetched``, the same normalised title
+    and a normalised body at least :data:`DUPLICATE_SIMILARITY` alike (word by word; both
+    without the site's learned ``furniture``, which may have grown since it was stored). A
+    follow-up that repeats a story and adds a paragraph falls short of it and stays a story
+    of its own. None when ``url`` is stored already or no such article exists."""
+    if conn.execute("SELECT 1 FROM articles WHERE url = ?", [url]).fetchone():
+        return None
+    when = parse_time(fetched)
+    since = (when - DUPLICATE_WINDOW).isoformat(timespec="seconds") if when else ""
+    digest = content_hash(title, body)
+    candidates = conn.execute(
+        "SELECT url, title, body, content_hash FROM articles WHERE site = ? AND url != ?"
+        " AND (title = ? OR content_hash = ?) AND first_seen >= ? ORDER BY first_seen",
+        [site, url, title, digest, since]).fetchall()
+    norm_title, words = normalized_words(title), None
+    for other_url, other_title, other_body, other_hash in candidates:
+        if other_hash == digest:
+            return other_url
+        if normalized_words(other_title) != norm_title:
+            continue
+        if furniture is not None:
+            other_body = furniture.strip(site, Article(other_url, other_title, other_body)).body
+        words = words if words is not None else normalized_words(body).split()
+        matcher = SequenceMatcher(None, words, normalized_words(other_body).split(), autojunk=False)
+        if matcher.real_quick_ratio() >= DUPLICATE_SIMILARITY and \
+                matcher.quick_ratio() >= DUPLICATE_SIMILARITY and \
+                matcher.ratio() >= DUPLICATE_SIMILARITY:
+            return other_url
+    return None
 
 
 def not_the_article(db: sqlite_utils.Database, url: str, article: Article) -> Interstitial | None:

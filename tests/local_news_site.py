@@ -42,6 +42,11 @@ real pages):
 3 دقائق»), shares and comments — each a new figure on every request; ``replace[n] = (old,
 new)`` changes words of story ``n`` (a number in a sentence, say).
 
+``copies[m] = n`` serves story ``n`` under a second URL ``/news/m.html`` too (one article
+under two section paths, no canonical link), listed in the feed; ``followups[m] = (n,
+paragraph)`` publishes at ``/news/m.html`` a follow-up of story ``n``: its headline and text
+and one paragraph more.
+
 Every answer carries an ``ETag`` (a hash of the body) and honours ``If-None-Match``; ``build``
 is written into every page (as real sites embed a build id), so a new build changes every
 page's bytes; ``edits`` adds a sentence to a story (an edit). ``requests`` lists ``(path, If-None-Match, status)`` as served.
@@ -114,6 +119,8 @@ class NewsSite:
         self.counters = False
         self.views = 1000  # moves on every story page served with counters
         self.replace: dict[int, tuple[str, str]] = {}
+        self.copies: dict[int, int] = {}
+        self.followups: dict[int, tuple[int, str]] = {}
         self.build = build
         self.edits: dict[int, str] = {}  # story number -> a sentence added to its end
         self.requests: list[tuple[str, str | None, int]] = []
@@ -152,6 +159,12 @@ class NewsSite:
             return 200, "application/rss+xml; charset=utf-8", self._rss().encode()
         if path.startswith("/news/") and path.endswith(".html"):
             number = path[len("/news/"):-len(".html")]
+            if number.isdigit() and int(number) in self.copies:
+                return 200, "text/html; charset=utf-8", self._story(self.copies[int(number)]).encode()
+            if number.isdigit() and int(number) in self.followups:
+                story, paragraph = self.followups[int(number)]
+                page = self._story(story, more=paragraph)
+                return 200, "text/html; charset=utf-8", page.encode()
             if number.isdigit() and int(number) < len(STORIES):
                 if self.layout in BAD_DAYS:
                     status = self.challenge_status if self.layout == "challenge" else 200
@@ -161,15 +174,20 @@ class NewsSite:
         return 404, "text/plain; charset=utf-8", b"not found"
 
     def _rss(self) -> str:
+        listed = [(n, headline, n) for n, (headline, _) in enumerate(STORIES)]
+        listed += [(m, STORIES[n][0], n) for m, n in self.copies.items()]
+        listed += [(m, STORIES[n][0], n) for m, (n, _) in self.followups.items()]
         items = "".join(
-            f"<item><title>{html.escape(headline)}</title><link>{self.story_url(n)}</link>"
+            f"<item><title>{html.escape(headline)}</title><link>{self.story_url(m)}</link>"
             f"<pubDate>Thu, 03 Dec 2026 0{n}:00:00 +0300</pubDate></item>"
-            for n, (headline, _) in enumerate(STORIES))
+            for m, headline, n in listed)
         return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
                 f"<title>{SITE_NAME}</title><link>{self.base_url}/</link>{items}</channel></rss>")
 
-    def _story(self, n: int) -> str:
+    def _story(self, n: int, more: str = "") -> str:
         headline, paragraphs = STORIES[n]
+        if more:
+            paragraphs = [*paragraphs, more]
         if n in self.edits:
             paragraphs = [*paragraphs[:-1], f"{paragraphs[-1]} {self.edits[n]}"]
         if n in self.replace:
