@@ -50,6 +50,7 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from difflib import SequenceMatcher
+from urllib.parse import urlsplit
 from typing import TYPE_CHECKING, Literal
 
 from crawler.extract import extract_article
@@ -163,7 +164,7 @@ def store_page(db: sqlite_utils.Database, page: PageFetched, *, selectors: Selec
 def same_article_elsewhere(conn, site: str, url: str, title: str, body: str, fetched: str,
                            furniture: SiteFurniture | None = None) -> str | None:
     """The URL of the article of ``site`` that a never-stored ``url`` is another address of:
-    first seen within :data:`DUPLICATE_WINDOW` before ``fetched``, the same normalised title
+    on the same host, first seen within :data:`DUPLICATE_WINDOW` before ``fetched``, the same normalised title
     and a normalised body at least :data:`DUPLICATE_SIMILARITY` alike (word by word; both
     without the site's learned ``furniture``, which may have grown since it was stored). A
     follow-up that repeats a story and adds a paragraph falls short of it and stays a story
@@ -178,7 +179,10 @@ def same_article_elsewhere(conn, site: str, url: str, title: str, body: str, fet
         " AND (title = ? OR content_hash = ?) AND first_seen >= ? ORDER BY first_seen",
         [site, url, title, digest, since]).fetchall()
     norm_title, words = normalized_words(title), None
+    host = urlsplit(url).netloc.lower()
     for other_url, other_title, other_body, other_hash in candidates:
+        if urlsplit(other_url).netloc.lower() != host:
+            continue  # another host (a mirror, an old address): not this site's other URL
         if other_hash == digest:
             return other_url
         if normalized_words(other_title) != norm_title:
