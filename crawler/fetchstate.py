@@ -8,8 +8,12 @@ Three rules, each a small pure function here, applied by the spider:
   it": counted, never re-extracted, never re-stored (:func:`conditional_headers`).
 - **A window on listed dates.** A feed or news sitemap that dates an article older than the
   site's ``max_age`` keeps it out when raqib has never stored it (:func:`within_window`).
-- **A schedule that slows with age.** A stored article is asked for again only when due:
-  every crawl in its first day, daily in its first week, then never (:func:`refetch_due`).
+- **A schedule that slows with age, within a budget.** A stored article is asked for again
+  only when due by its age tier (:data:`DEFAULT_REFETCH`: every crawl in its first two hours,
+  hourly in its first day, daily in its first week, then never; a seed's ``refetch`` sets its
+  own), and at most ``refetch_budget`` of them per crawl (:data:`DEFAULT_REFETCH_BUDGET`):
+  the youngest first, the oldest due ones wait for the next crawl. New articles never wait
+  for refetches (:func:`refetch_due`).
 
 Feeds, sitemaps and listing pages are always requested (conditionally). Documents that only
 point at other documents, robots.txt and sitemap indexes, are always fetched in full: they are
@@ -51,16 +55,26 @@ NOT_MODIFIED = 304
 # Kinds of page always fetched in full (see above).
 ALWAYS_FULL = frozenset({"robots", "sitemap_index"})
 
-# When a stored article is due again, by its age: (while younger than, ask at most every).
-# Age counts from its publication or from when raqib first saw it, whichever is earlier.
-REFETCH_SCHEDULE: tuple[tuple[timedelta, timedelta], ...] = (
-    (timedelta(days=1), timedelta(0)),        # first day: every crawl
-    (timedelta(days=7), timedelta(days=1)),   # first week: once a day
+# When a stored article is due again, by its age: (while younger than, ask at most every),
+# the tiers of NewsDiffs' kind; a seed's ``refetch`` replaces them. Age counts from its
+# publication or from when raqib first saw it, whichever is earlier.
+RefetchTiers = tuple[tuple[timedelta, timedelta], ...]
+DEFAULT_REFETCH: RefetchTiers = (
+    (timedelta(hours=2), timedelta(0)),       # first two hours: every crawl
+    (timedelta(days=1), timedelta(hours=1)),  # first day: hourly
+    (timedelta(days=7), timedelta(days=1)),   # first week: daily
 )                                             # older: never
+REFETCH_SCHEDULE = DEFAULT_REFETCH  # the name of earlier releases
+# At most this many stored articles are asked for again in one crawl (a seed's
+# ``refetch_budget``); the oldest due ones wait for the next crawl, never the new articles.
+DEFAULT_REFETCH_BUDGET = 300
+REFETCH_DUE = "raqib/refetch_due"            # Scrapy stats: stored articles due for a refetch,
+REFETCH_DEFERRED = "raqib/refetch_deferred"  # and of them left for the next crawl (budget)
 # However old the page says it is, an article raqib first saw less than this long ago is
 # asked for on every crawl: a page's own date may be wrong, or on another clock.
-FRESHLY_SEEN = timedelta(days=1)
-# A crawl "once a day" that comes back a little early (jitter) still counts as a day.
+FRESHLY_SEEN = timedelta(hours=2)
+# A crawl "once a day" that comes back a little early (jitter) still counts as a day: a tier
+# is due this much early (at most a tenth of its interval).
 REFETCH_SLACK = timedelta(hours=1)
 
 
@@ -106,16 +120,20 @@ class PageFetched:
 # The rules -------------------------------------------------------------------------------
 
 def refetch_due(published: datetime | None, first_seen: datetime, last_fetched: datetime | None,
-                now: datetime) -> bool:
+                now: datetime, tiers: RefetchTiers = DEFAULT_REFETCH) -> bool:
     """Whether a stored article should be asked for again at ``now``.
 
-    Every crawl while it is less than a day old or was first seen less than a day ago; at most
-    once a day while it is less than a week old; never after that. Its age counts from
-    ``published`` or ``first_seen``, whichever is earlier (a date in the future counts as
-    ``first_seen``).
+    By the ``tiers`` (default: every crawl while it is less than two hours old or was first
+    seen less than two hours ago, hourly in its first day, daily in its first week, never
+    after that). Its age counts from ``published`` or ``first_seen``, whichever is earlier (a
+    date in the future counts as ``first_seen``).
 
     >>> t = datetime(2026, 11, 1, tzinfo=timezone.utc)
-    >>> refetch_due(None, t, t + timedelta(hours=1), t + timedelta(hours=2))
+    >>> refetch_due(None, t, t + timedelta(minutes=30), t + timedelta(hours=1))
+    True
+    >>> refetch_due(None, t, t + timedelta(hours=3), t + timedelta(hours=3, minutes=30))
+    False
+    >>> refetch_due(None, t, t + timedelta(hours=3), t + timedelta(hours=4))
     True
     >>> refetch_due(None, t, t + timedelta(days=2), t + timedelta(days=2, hours=2))
     False
@@ -128,12 +146,29 @@ def refetch_due(published: datetime | None, first_seen: datetime, last_fetched: 
         return True
     if now - first_seen < FRESHLY_SEEN:
         return True
-    born = first_seen if published is None else min(published, first_seen)
-    age = now - born
-    for younger_than, every in REFETCH_SCHEDULE:
+    age = now - refetch_born(published, first_seen)
+    for younger_than, every in tiers:
         if age < younger_than:
-            return every <= timedelta(0) or now - last_fetched >= every - REFETCH_SLACK
+            slack = min(REFETCH_SLACK, every / 10)
+            return every <= timedelta(0) or now - last_fetched >= every - slack
     return False
+
+
+def refetch_tier(published: datetime | None, first_seen: datetime, now: datetime,
+                 tiers: RefetchTiers = DEFAULT_REFETCH) -> int:
+    """The index of the tier a stored article is in at ``now`` (0: the youngest; one freshly
+    seen counts as 0; ``len(tiers)``: older than every tier)."""
+    if now - first_seen < FRESHLY_SEEN:
+        return 0
+    age = now - refetch_born(published, first_seen)
+    return next((i for i, (younger_than, _) in enumerate(tiers) if age < younger_than),
+                len(tiers))
+
+
+def refetch_born(published: datetime | None, first_seen: datetime) -> datetime:
+    """When a stored article's age counts from: its publication or its first sight, the
+    earlier."""
+    return first_seen if published is None else min(published, first_seen)
 
 
 def within_window(listed: datetime | None, reference: datetime, max_age: timedelta) -> bool:

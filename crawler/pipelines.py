@@ -19,7 +19,9 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from crawler.extract.furniture import SiteFurniture
-from crawler.fetchstate import NOT_MODIFIED, PageFetched, record_fetch
+from crawler.fetchstate import (
+    NOT_MODIFIED, REFETCH_DEFERRED, REFETCH_DUE, PageFetched, record_fetch,
+)
 from crawler.items import CrawlError, SeenUnder
 from crawler.pagestore import store_page
 from crawler.store import (
@@ -76,7 +78,9 @@ class StorePipeline:
                             pages=stats(PAGES, 0), not_modified=stats(NOT_MODIFIED_PAGES, 0),
                             requests=stats("downloader/request_count", 0),
                             bytes_received=stats("downloader/response_bytes", 0),
-                            unrecorded_errors=len(self.unrecorded))
+                            unrecorded_errors=len(self.unrecorded),
+                            refetch_due=stats(REFETCH_DUE, 0),
+                            refetch_deferred=stats(REFETCH_DEFERRED, 0))
         except sqlite3.Error as exc:  # left running: the next crawl closes it as interrupted
             logger.error("could not close crawl run %s of %s: %s", self.run_id, self.site_id, exc)
             self.db.close()

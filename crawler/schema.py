@@ -50,6 +50,12 @@ Version 5
   query parameters; :func:`crawler.redact.scrub_recorded_errors`); the outbox scrubs them of
   each channel's configured secrets as well.
 
+Version 6
+- ``crawl_runs.refetch_due``, ``crawl_runs.refetch_deferred``: the stored articles due for a
+  refetch in the run, and of them those its ``refetch_budget`` left for the next crawl
+  (``crawler.fetchstate``); ``crawl_runs`` is how ``raqib status`` tells a crawl that
+  outgrows its interval.
+
 To change the schema, append a step to :data:`MIGRATIONS` (never edit a released one) and
 describe it here; ``tests/test_schema.py`` opens the version-0 fixture with every step. Every
 step must also be safe on a store that already has what it adds (``IF NOT EXISTS``,
@@ -307,6 +313,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "stored URLs in canonical form, old ones kept as aliases",
               more=canonicalise_stored_urls),
     Migration(5, "delivery errors scrubbed of credentials", more=scrub_recorded_errors),
+    Migration(6, "refetch tiers and budget: crawl_runs.refetch_due, refetch_deferred",
+              columns={"crawl_runs": (("refetch_due", "INTEGER NOT NULL DEFAULT 0"),
+                                      ("refetch_deferred", "INTEGER NOT NULL DEFAULT 0"))}),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 from crawler.durations import parse_duration
 from crawler.extract.model import Selectors
 from crawler.extract.tree import check_selector
+from crawler.fetchstate import DEFAULT_REFETCH, DEFAULT_REFETCH_BUDGET, RefetchTiers
 from crawler.tomlfile import TomlFileError, read_toml
 from crawler.urls import UrlDoor, on_domains
 
@@ -29,7 +30,7 @@ TOPICS_FILE = "topics.toml"
 _SITE_KEYS = {
     "id", "name", "allowed_domains", "feeds", "sitemaps", "start_urls", "article_url",
     "follow_url", "every", "selectors", "needs_internet", "discover_sitemaps", "max_pages",
-    "max_age", "tracking_parameters", "max_sitemap_depth",
+    "max_age", "tracking_parameters", "max_sitemap_depth", "refetch", "refetch_budget",
 }
 _SELECTOR_KEYS = {"title", "body", "published", "author", "drop", "drop_text"}
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -55,6 +56,10 @@ class Site:
     max_age: timedelta = field(default_factory=lambda: parse_duration(DEFAULT_MAX_AGE))
     tracking_parameters: tuple[str, ...] = ()  # beyond crawler.urls.TRACKING_PARAMETERS
     max_sitemap_depth: int = DEFAULT_MAX_SITEMAP_DEPTH
+    # When stored articles are asked for again: (while younger than, at most every) tiers,
+    # and how many per crawl (crawler.fetchstate)
+    refetch: RefetchTiers = DEFAULT_REFETCH
+    refetch_budget: int = DEFAULT_REFETCH_BUDGET
     path: Path | None = None
 
     def door(self) -> UrlDoor:
@@ -221,6 +226,8 @@ def _site_from_table(path: Path, data: dict[str, Any]) -> Site:
     max_pages = count("max_pages", 500, 1)
     max_sitemap_depth = count("max_sitemap_depth", DEFAULT_MAX_SITEMAP_DEPTH, 0)
     tracking_parameters = string_list("tracking_parameters")
+    refetch = _refetch_tiers(data.get("refetch"), problem)
+    refetch_budget = count("refetch_budget", DEFAULT_REFETCH_BUDGET, 0)
 
     if problems:
         raise SeedError(path, problems)
@@ -229,8 +236,42 @@ def _site_from_table(path: Path, data: dict[str, Any]) -> Site:
         start_urls=start_urls, article_url=article_url, follow_url=follow_url, every=every,
         selectors=selectors, needs_internet=needs_internet, discover_sitemaps=discover,
         max_pages=max_pages, max_age=max_age, tracking_parameters=tracking_parameters,
-        max_sitemap_depth=max_sitemap_depth, path=path,
+        max_sitemap_depth=max_sitemap_depth, refetch=refetch, refetch_budget=refetch_budget,
+        path=path,
     )
+
+
+EVERY_CRAWL = ("every crawl", "0", "0s")
+
+
+def _refetch_tiers(value: Any, problem) -> RefetchTiers:
+    """``refetch = [["2h", "every crawl"], ["1d", "1h"], ["7d", "1d"]]``: while an article is
+    younger than the first duration, ask for it again at most every the second ("every
+    crawl" for each crawl); older than the last tier, never."""
+    if value is None:
+        return DEFAULT_REFETCH
+    shape = 'a list of [younger_than, every] pairs, e.g. [["2h", "every crawl"], ["1d", "1h"]]'
+    if not isinstance(value, list):
+        problem("refetch", f"must be {shape}")
+        return DEFAULT_REFETCH
+    tiers = []
+    for entry in value:
+        if (not isinstance(entry, list) or len(entry) != 2
+                or not all(isinstance(part, str) for part in entry)):
+            problem("refetch", f"must be {shape}, not {entry!r}")
+            return DEFAULT_REFETCH
+        try:
+            younger = parse_duration(entry[0])
+            every = (timedelta(0) if entry[1].strip().lower() in EVERY_CRAWL
+                     else parse_duration(entry[1]))
+        except ValueError as exc:
+            problem("refetch", f"bad duration: {exc}")
+            return DEFAULT_REFETCH
+        if tiers and younger <= tiers[-1][0]:
+            problem("refetch", f"tiers must grow older: {entry[0]} after {tiers[-1][0]}")
+            return DEFAULT_REFETCH
+        tiers.append((younger, every))
+    return tuple(tiers)
 
 
 def _selectors(value: Any, problem) -> Selectors:

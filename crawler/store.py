@@ -185,14 +185,18 @@ def finish_run(db: sqlite_utils.Database, run_id: int, status: str = "finished",
 
 
 def close_run(db: sqlite_utils.Database, run_id: int, *, pages: int = 0, not_modified: int = 0,
-              requests: int = 0, bytes_received: int = 0, unrecorded_errors: int = 0) -> dict:
+              requests: int = 0, bytes_received: int = 0, unrecorded_errors: int = 0,
+              refetch_due: int = 0, refetch_deferred: int = 0) -> dict:
     """Close a crawl run with the counts of its answers (Scrapy's stats: pages fetched, of
-    them ``304 Not Modified``, requests sent, bytes received); returns its row. The run
+    them ``304 Not Modified``, requests sent, bytes received, stored articles due for a
+    refetch and of them deferred by the budget); returns its row. The run
     ``failed`` when it fetched nothing but errors, when a page could not be stored (a
     ``store`` error), or when errors could not even be recorded (``unrecorded_errors``)."""
     with transaction(db) as conn:
-        conn.execute("UPDATE crawl_runs SET pages = ?, not_modified = ?, requests = ?, bytes = ?"
-                     " WHERE id = ?", [pages, not_modified, requests, bytes_received, run_id])
+        conn.execute("UPDATE crawl_runs SET pages = ?, not_modified = ?, requests = ?, bytes = ?,"
+                     " refetch_due = ?, refetch_deferred = ? WHERE id = ?",
+                     [pages, not_modified, requests, bytes_received, refetch_due,
+                      refetch_deferred, run_id])
         (pages, errors), = conn.execute("SELECT pages, errors FROM crawl_runs WHERE id = ?",
                                         [run_id]).fetchall()
         (store_errors,) = conn.execute("SELECT COUNT(*) FROM crawl_errors WHERE run_id = ?"

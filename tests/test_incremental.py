@@ -5,8 +5,8 @@
   ``pages``, and is neither re-extracted nor re-stored: no version is written, and the
   article's ``last_seen`` moves to the crawl's time, as for a fetch that found the same content.
 - A stored article is asked for again on a schedule that slows with age
-  (:func:`crawler.fetchstate.refetch_due`): every crawl in its first day, daily in its first
-  week, then never. Feeds, sitemaps and listing pages are always asked for.
+  (:func:`crawler.fetchstate.refetch_due`): every crawl in its first two hours, hourly in its
+  first day, daily in its first week, then never (tests/test_refetch_budget.py: the budget). Feeds, sitemaps and listing pages are always asked for.
 - A never-stored article that a feed or sitemap dates beyond the site's ``max_age`` is not
   fetched; one within it always is.
 
@@ -61,14 +61,18 @@ def article_statuses(server: DemoServer) -> dict[str, int]:
 # The schedule, as a pure function ---------------------------------------------------------
 
 @pytest.mark.parametrize(("published", "first_seen", "last_fetched", "now", "due"), [
-    # first day after publication: every crawl
+    # first two hours after publication: every crawl
     ("11-29 08:00", "11-29 08:30", "11-29 09:00", "11-29 09:30", True),
+    # first day: hourly (a crawl 20 minutes after the last check is not due)
+    ("11-29 02:00", "11-29 02:30", "11-29 08:40", "11-29 09:00", False),
+    ("11-29 02:00", "11-29 02:30", "11-29 07:55", "11-29 09:00", True),
     # first week: once a day (an hour early still counts, for a daily crawl with jitter)
     ("11-25 08:00", "11-25 09:00", "11-29 09:00", "11-29 21:00", False),
     ("11-25 08:00", "11-25 09:00", "11-29 09:00", "11-30 08:00", True),
     # older than a week: never
     ("11-20 08:00", "11-20 09:00", "11-25 09:00", "11-29 09:00", False),
-    # however old the page says it is, an article first seen today is checked every crawl
+    # however old the page says it is, an article first seen in the last two hours is
+    # checked every crawl
     ("01-01 08:00", "11-29 08:00", "11-29 08:30", "11-29 09:00", True),
     # ... and after that day its age counts from the page's date: never again
     ("01-01 08:00", "11-20 08:00", "11-21 08:30", "11-22 09:00", False),
@@ -77,7 +81,7 @@ def article_statuses(server: DemoServer) -> dict[str, int]:
     ("12-25 08:00", "11-27 09:00", "11-28 09:00", "11-29 09:00", True),
     (None, "11-20 09:00", "11-26 09:00", "11-29 09:00", False),
 ])
-def test_a_stored_article_is_due_every_crawl_for_a_day_daily_for_a_week_then_never(
+def test_a_stored_article_is_due_every_crawl_then_hourly_then_daily_for_a_week_then_never(
         published, first_seen, last_fetched, now, due):
     def at(text):  # "11-29 08:00": a time in 2026, UTC
         if text is None:

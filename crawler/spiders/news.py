@@ -50,7 +50,8 @@ from crawler.extract import extract_article
 from crawler.extract.feeds import Discovered, parse_feed
 from crawler.extract.interstitial import Interstitial
 from crawler.fetchstate import (
-    NOT_MODIFIED, FetchState, PageFetched, earliest, load_fetch_state, parse_time, refetch_due,
+    NOT_MODIFIED, REFETCH_DEFERRED, REFETCH_DUE, FetchState, PageFetched, load_fetch_state,
+    parse_time, refetch_due, refetch_tier,
     window_reference, within_window,
 )
 from crawler.items import CrawlError, SeenUnder
@@ -67,7 +68,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-ROBOTS_FORBIDDEN = "Forbidden by robots.txt"  # RobotsTxtMiddleware's IgnoreRequest message
+ROBOTS_FORBIDDEN = "Forbidden by robots.txt"
+REFETCH_DUE = "raqib/refetch_due"            # Scrapy stats: stored articles due for a refetch,
+REFETCH_DEFERRED = "raqib/refetch_deferred"  # and of them left for the next crawl (budget)  # RobotsTxtMiddleware's IgnoreRequest message
 
 
 class NewsSpider(scrapy.Spider):
@@ -89,7 +92,11 @@ class NewsSpider(scrapy.Spider):
         self.seen_as: dict[str, set[str]] = {}  # this crawl: article URL -> URLs it was found as
         self.parsed: set[str] = set()           # articles whose URLs this crawl recorded
         self.articles_considered: set[str] = set()
-        self.skipped = {"not_due": 0, "too_old": 0}
+        self.skipped = {"not_due": 0, "too_old": 0, "deferred": 0}
+        self.refetches: list[str] = []  # stored articles this crawl asks for again, youngest first
+        self._refetch_set: set[str] = set()
+        self._deferred_set: set[str] = set()
+        self.refetch_due_count = 0
         self.sitemap_max_size = 0
 
     @classmethod
@@ -116,6 +123,7 @@ class NewsSpider(scrapy.Spider):
                 spider.known = load_fetch_state(db, site.id)
         finally:
             db.close()
+        spider._choose_refetches()
         extractors = {"article": LinkExtractor(allow=_patterns(site.article_url))}
         if site.follow_url is not None:
             extractors["listing"] = LinkExtractor(allow=_patterns(site.follow_url))
@@ -142,10 +150,34 @@ class NewsSpider(scrapy.Spider):
         for url in site.start_urls:
             yield self._request(self.door.canonical(url), self.parse_listing)
         # Stored articles due for a check, whether or not a listing still links them.
-        for url in sorted(u for u, state in self.known.items()
-                          if state.stored and site.is_article(u)):
+        self.crawler.stats.set_value(REFETCH_DUE, self.refetch_due_count)
+        self.crawler.stats.set_value(REFETCH_DEFERRED, self.skipped["deferred"])
+        for url in self.refetches:
             for request in self._article_request(url):
                 yield request
+
+    def _choose_refetches(self) -> None:
+        """The stored articles this crawl asks for again: those due by the site's tiers
+        (:func:`~crawler.fetchstate.refetch_due`), at most its ``refetch_budget``: the
+        youngest tier first, and within a tier the longest unchecked first (so every article
+        of a tier gets its turn); the oldest due ones wait for the next crawl (counted in the
+        stats as ``raqib/refetch_deferred``)."""
+        due = sorted((refetch_tier(state.published, state.first_seen, self.now,
+                                   self.site.refetch), state.last_fetched or self.now, url)
+                     for url, state in self.known.items()
+                     if state.stored and self.site.is_article(url)
+                     and refetch_due(state.published, state.first_seen, state.last_fetched,
+                                     self.now, self.site.refetch))
+        budget = self.site.refetch_budget
+        self.refetches = [url for _, _, url in due[:budget]]
+        self._refetch_set = set(self.refetches)
+        self._deferred_set = {url for _, _, url in due[budget:]}
+        self.skipped["deferred"] = len(due) - len(self.refetches)
+        self.refetch_due_count = len(due)
+        if self.skipped["deferred"]:
+            logger.warning("%s: %d stored articles are due for a refetch, over the crawl's "
+                           "refetch_budget of %d: the %d oldest wait for the next crawl",
+                           self.site_id, len(due), budget, self.skipped["deferred"])
 
     # Discovery -------------------------------------------------------------------------
 
@@ -271,9 +303,8 @@ class NewsSpider(scrapy.Spider):
         self.articles_considered.add(url)
         state = self.known.get(url) if self.incremental else None
         if state is not None and state.stored:
-            if not refetch_due(earliest(listed, state.published), state.first_seen,
-                               state.last_fetched, self.now):
-                self.skipped["not_due"] += 1
+            if url not in self._refetch_set:  # not due, or over the budget (deferred)
+                self.skipped["not_due"] += url not in self._deferred_set
                 return
         else:
             if self.incremental and not within_window(listed, reference or self.now,
@@ -363,9 +394,10 @@ class NewsSpider(scrapy.Spider):
 
     def _log_skipped(self, spider: scrapy.Spider) -> None:
         if spider is self and any(self.skipped.values()):
-            logger.info("%s: not requested: %s stored articles not due, %s never-stored "
-                        "articles listed beyond max_age", self.site_id,
-                        self.skipped["not_due"], self.skipped["too_old"])
+            logger.info("%s: not requested: %s stored articles not due, %s due but over the "
+                        "refetch budget, %s never-stored articles listed beyond max_age",
+                        self.site_id, self.skipped["not_due"], self.skipped["deferred"],
+                        self.skipped["too_old"])
 
     def on_error(self, failure: Failure) -> Iterator[CrawlError]:
         """Every request that failed or that Scrapy dropped is a ``crawl_errors`` row with the
