@@ -33,7 +33,11 @@ After each monitor run, :func:`check_health` looks at each site's latest finishe
     at least :data:`MIN_VERSIONS_SHORT` versions were stored by the run, the site has at least
     :data:`MIN_BASELINE` earlier versions, and the median body length of the run is under
     :data:`SHORT_RATIO` of the median of the site's last :data:`BASELINE_VERSIONS` versions
-    stored before it (a paywall, or a layout change the extractor half-understands).
+    stored before it (a paywall, or a layout change the extractor half-understands);
+``outgrown``
+    each of the site's last crawls reached its refetch budget: due refetches wait crawl after
+    crawl (:mod:`monitor.pace`, with the figures and what to change in the seed); cleared by a
+    crawl within its budget.
 
 An alert is raised once per problem: the site's state (``monitor_state`` key
 ``health:<site>``) remembers the open problem, and the alert and the state are written in one
@@ -59,6 +63,7 @@ from typing import TYPE_CHECKING
 
 from crawler.store import transaction, utcnow
 
+from monitor.pace import crawl_pace
 from monitor.records import Alert
 
 if TYPE_CHECKING:
@@ -87,7 +92,7 @@ _BLOCKED_WORDS = (("challenge page", "a challenge page"), ("consent wall", "a co
                   ("error page", "an error page"),
                   ("another page", "pages that are not its articles"))
 
-PROBLEMS = ("unreachable", "blocked", "extraction", "no_articles", "empty_bodies", "short_bodies")
+PROBLEMS = ("unreachable", "blocked", "outgrown", "extraction", "no_articles", "empty_bodies", "short_bodies")
 _ARTICLE_PROBLEMS = ("unreachable", "no_articles")
 
 
@@ -238,6 +243,9 @@ def diagnose_run(db: sqlite_utils.Database, run: dict) -> Diagnosis:
                              f"(median {int(now)} characters, usually {int(usual)})",
                              versions=len(lengths), median_chars=int(now),
                              usual_chars=int(usual))
+    budget = [p for p in crawl_pace(db, site) if p.problem == "budget"]
+    if budget and (run.get("refetch_deferred") or 0) > 0:
+        return found("outgrown", budget[0].summary, url="", **budget[0].figures)
     return Diagnosis(site, run_id, None, "healthy", figures, stored=stored, extracted=extracted,
                      not_modified=run.get("not_modified") or 0)
 

@@ -20,6 +20,7 @@ from crawler.sites import Site
 
 from monitor.health import extraction_health
 from monitor.outbox import iso, outbox_state
+from monitor.pace import crawl_pace
 from monitor.scheduler import read_state
 from monitor.schedules import Every, LastRun, Schedule, next_due
 
@@ -42,6 +43,8 @@ class SiteStatus:
     # pages whose extraction came out empty, collapsed, needed the fallback or failed, since
     # that began (monitor.health.ExtractionHealth, with its "summary"); None: extraction is well
     extraction: dict | None = None
+    # crawls that outgrow their interval or their refetch budget (monitor.pace), in words
+    pace: list[str] | None = None
 
 
 @dataclass
@@ -98,6 +101,7 @@ def collect_status(db: sqlite_utils.Database, sites: list[Site], now: datetime |
                         + (f"{last_error[2]}: " if last_error[2] else "") + last_error[3])
             if last_error else None,
             extraction=_extraction(db, site.id),
+            pace=[p.summary for p in crawl_pace(db, site.id, site.every)] or None,
         ))
     outbox = outbox_state(db)
     digest_state = state.get("digest") or {}
@@ -149,6 +153,8 @@ def render_status(status: Status, fmt: str = "text") -> str:
         if s.extraction:
             lines.append(f"    extraction: {s.extraction['summary']}")
             lines.extend(f"      {url}" for url in s.extraction["urls"])
+        for pace in s.pace or ():
+            lines.append(f"    outgrown: {pace}")
     lines.append("digest:")
     lines.append(f"  alerts waiting for the next digest: {status.unbuilt_alerts}")
     if status.digest_schedule:
