@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from monitor import cluster  # noqa: E402
-from monitor.demo import content  # noqa: E402
-from monitor.demo.outlet2 import SYNDICATED, outlet_articles  # noqa: E402
+from demo import content  # noqa: E402
+from demo.outlet2 import SYNDICATED, outlet_articles  # noqa: E402
 
 
 def story_shingles(title: str, paragraphs) -> set[str]:

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from crawler.store import open_db  # noqa: E402
 from monitor.crawling import LOCAL_SITE_SETTINGS, crawl_sites  # noqa: E402
-from monitor.demo.server import DemoServer, demo_seed_toml  # noqa: E402
+from demo.server import DemoServer, demo_seed_toml  # noqa: E402
 
 COLUMNS = ("requests", "bytes", "pages", "not_modified", "new", "changed", "errors")
 

@@ -5,7 +5,7 @@
                                       [--seed 7]
 
 Topics and articles are generated deterministically from the seed. The vocabulary is the words
-of the bundled demo site's stories (monitor/demo/content.py), commonest first, then made-up
+of the bundled demo site's stories (demo/content.py), commonest first, then made-up
 words of Arabic letters up to ``--vocabulary`` words; article words are drawn by a Zipf law and
 written the way news text is: clitics (و ب ل ال وال بال …), diacritics and tatweel on some
 words, punctuation, paragraphs. A topic has one to three `all` terms, up to three `any` terms,
@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 from crawler.extract.arabic import (  # noqa: E402
     CLITIC_PREFIXES, clitic_forms, inflected_forms, term_form, tokens,
 )
-from monitor.demo import content  # noqa: E402
+from demo import content  # noqa: E402
 from monitor.topics import Topic, TopicMatcher  # noqa: E402
 
 SITES = ("alpha", "beta", "gamma")

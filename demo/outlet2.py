@@ -1,7 +1,7 @@
 """A second demo outlet, «شبكة الرافدين الإخبارية», served on 127.0.0.1 next to the first demo
 site, so that raqib meets one story published by two sites.
 
-It differs from :mod:`monitor.demo.site` in everything but the language: its own URLs
+It differs from :mod:`demo.site` in everything but the language: its own URLs
 (``/story/<id>/``), an Atom feed instead of RSS, one listing page (``/latest/``), its own markup
 and furniture (ticker, font-size tools, inline ads, "trending" box). Most of its stories are its
 own; two are agency copy that the first demo site also runs, each with its own headline, a
@@ -37,13 +37,11 @@ import re
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from monitor.demo import content as first_site
-from monitor.demo.content import Article
-from monitor.demo.server import DemoServer
-from monitor.demo.site import Response, date_line
+from demo import content as first_site
+from demo.content import Article
+from demo.server import DemoServer
+from demo.site import Response, date_line
 
-OUTLET_ID = "rafidain"
-OUTLET_NAME = "شبكة الرافدين الإخبارية"
 OUTLET_EDITIONS: tuple[int, ...] = (1, 2, 3, 4)
 DARK_EDITION = 3
 TEASER_EDITION = 4
@@ -57,128 +55,22 @@ def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-# --- stories ----------------------------------------------------------------------------------
+# --- stories (demo/data/outlet2.toml) ---------------------------------------------------------
 
-_MOU = first_site.article(1, "18008")
-_TRAINERS = first_site.article(1, "18012")
-
-# Agency copy of 18008: own headline, a different intro sentence, a few words changed.
-COPY_OF_MOU = Article(
-    id="5101",
-    section="iraq",
-    headline="بغداد وأوتاوا توقعان اتفاقاً أولياً لتطوير الطاقة النظيفة",
-    summary="العراق وكندا يوقعان مذكرة تفاهم في الطاقة الشمسية وطاقة الرياح.",
-    published="2026-11-26T13:30:00+03:00",
-    author="قسم الأخبار",
-    paragraphs=(
-        "بغداد (الرافدين) - أبرم العراق مع كندا، يوم الخميس، مذكرة تفاهم في قطاع الطاقة "
-        "المتجددة، هي الأولى من نوعها بين البلدين، خلال مراسم جرت في مبنى وزارة الكهرباء.",
-        _MOU.paragraphs[1].replace("وقال وزير الكهرباء", "وصرّح وزير الكهرباء"),
-        _MOU.paragraphs[2].replace("من جانبه،", "بدوره،"),
-        _MOU.paragraphs[3],
-    ),
-)
-
-# Agency copy of 18012 (30 trainers): own headline and intro, the rest nearly word for word.
-COPY_OF_TRAINERS = Article(
-    id="5105",
-    section="iraq",
-    headline="أوتاوا تقلّص وجودها العسكري في العراق وتسحب 30 مدرباً",
-    summary="كندا تسحب 30 مدرباً عسكرياً من العراق مطلع العام المقبل.",
-    published="2026-11-28T10:00:00+03:00",
-    author="قسم الأخبار",
-    paragraphs=(
-        "أوتاوا (الرافدين) - قررت كندا سحب 30 من مدربيها العسكريين العاملين في العراق مع بداية "
-        "العام المقبل، ضمن إعادة هيكلة مهمتها التدريبية في إطار بعثة حلف شمال الأطلسي.",
-        _TRAINERS.paragraphs[1],
-        _TRAINERS.paragraphs[2].replace("من جهتها،", "في المقابل،"),
-        _TRAINERS.paragraphs[3],
-    ),
-)
-
-_OWN_1 = Article(
-    id="5102",
-    section="iraq",
-    headline="انخفاض مناسيب دجلة يهدد الموسم الزراعي في ديالى وصلاح الدين",
-    summary="مزارعون يحذرون من خسائر كبيرة بعد تراجع مناسيب نهر دجلة إلى أدنى مستوى منذ عقد.",
-    published="2026-11-25T09:00:00+03:00",
-    author="زينب الحسيني",
-    paragraphs=(
-        "بعقوبة (الرافدين) - حذّر مزارعون في محافظتي ديالى وصلاح الدين من خسارة الموسم الشتوي "
-        "بعد أن تراجعت مناسيب نهر دجلة إلى أدنى مستوياتها منذ عشر سنوات، ما أدى إلى جفاف قنوات "
-        "الري الفرعية في عشرات القرى.",
-        "وقال رئيس جمعية فلاحية في قضاء بلد إن «نصف الأراضي المخصصة لزراعة الحنطة لم تُحرث حتى "
-        "الآن»، مطالباً وزارة الموارد المائية بجدولة الإطلاقات المائية بشكل عادل بين المحافظات.",
-        "من جهتها، أوضحت الوزارة أن الخزين المائي في السدود الرئيسة انخفض إلى نحو 8 مليارات متر "
-        "مكعب، داعية المزارعين إلى اعتماد تقنيات الري بالتنقيط والرش لتقليل الهدر.",
-        "ويعزو خبراء تراجع المناسيب إلى قلة الأمطار للسنة الثالثة على التوالي وإلى المشاريع "
-        "المائية في دول المنبع، مؤكدين أن الأزمة تتطلب حلولاً تفاوضية طويلة الأمد.",
-    ),
-)
-
-_OWN_2 = Article(
-    id="5103",
-    section="economy",
-    headline="ارتفاع أسعار النفط يمنح موازنة العراق متنفساً في الربع الأخير",
-    summary="مسؤولون يقولون إن صعود أسعار النفط يقلص العجز المتوقع في الموازنة العراقية.",
-    published="2026-11-27T11:15:00+03:00",
-    author="حيدر الكعبي",
-    paragraphs=(
-        "بغداد (الرافدين) - قال مسؤولون في وزارة المالية إن صعود أسعار النفط خلال الأسابيع "
-        "الأخيرة سيقلص العجز الفعلي في موازنة العراق للعام الحالي، بعدما تجاوز سعر خام البصرة "
-        "76 دولاراً للبرميل.",
-        "وأوضح مستشار مالي لرئيس الوزراء أن كل دولار إضافي في سعر البرميل يعني نحو مليار دولار "
-        "من الإيرادات السنوية، لافتاً إلى أن الحكومة ستوجه الفائض المحتمل نحو تسديد مستحقات "
-        "المقاولين المتأخرة.",
-        "غير أن اقتصاديين نبهوا إلى أن الاعتماد شبه الكامل على النفط يجعل الموازنة رهينة "
-        "لتقلبات السوق، ودعوا إلى تسريع إصلاح النظام الضريبي وتنمية القطاع الخاص.",
-    ),
-)
-
-_OWN_3 = Article(
-    id="5104",
-    section="culture",
-    headline="مهرجان بابل للفنون يعود بعد انقطاع بمشاركة فرق من 15 دولة",
-    summary="انطلاق مهرجان بابل الدولي للثقافات والفنون بمشاركة فرق موسيقية ومسرحية من 15 دولة.",
-    published="2026-11-27T19:40:00+03:00",
-    author="مريم العطار",
-    paragraphs=(
-        "الحلة (الرافدين) - انطلقت مساء الجمعة فعاليات مهرجان بابل الدولي للثقافات والفنون على "
-        "المسرح البابلي الأثري، بمشاركة فرق موسيقية ومسرحية وفنانين تشكيليين من 15 دولة، بعد "
-        "انقطاع دام ثلاث سنوات.",
-        "وقالت إدارة المهرجان إن برنامج هذا العام يتضمن أمسيات للمقام العراقي وعروضاً للرقص "
-        "الشعبي ومعرضاً للخط العربي، إضافة إلى جلسات حوارية عن حماية التراث في المدن الأثرية.",
-        "وشهد حفل الافتتاح حضوراً جماهيرياً واسعاً، فيما أشاد زوار أجانب بتنظيم المهرجان في "
-        "موقع أثري يعود تاريخه إلى آلاف السنين.",
-    ),
-)
-
-_OWN_4 = Article(
-    id="5106",
-    section="sports",
-    headline="نادي الميناء يتعاقد مع مدرب برتغالي لقيادة الفريق حتى نهاية الموسم",
-    summary="إدارة نادي الميناء البصري تعلن التعاقد مع مدرب برتغالي خلفاً للمدرب المقال.",
-    published="2026-11-28T16:20:00+03:00",
-    author="عباس الموسوي",
-    paragraphs=(
-        "البصرة (الرافدين) - أعلنت إدارة نادي الميناء التعاقد مع مدرب برتغالي لقيادة الفريق "
-        "الأول حتى نهاية الموسم الجاري، خلفاً للمدرب السابق الذي أُقيل عقب سلسلة من النتائج "
-        "المخيبة.",
-        "وقال رئيس النادي إن المدرب الجديد سيصل إلى البصرة مطلع الأسبوع المقبل برفقة مساعدَين "
-        "ومعدّ بدني، مشيراً إلى أن الهدف هو إنهاء الموسم ضمن المراكز الستة الأولى.",
-        "ويحتل الميناء المركز الحادي عشر في دوري نجوم العراق برصيد 11 نقطة من عشر مباريات، "
-        "وهي أسوأ بداية للفريق منذ خمسة مواسم.",
-    ),
-)
-
-OUTLET_EDITION_1: tuple[Article, ...] = (_OWN_1, COPY_OF_MOU, _OWN_2, _OWN_3)
-OUTLET_EDITION_2: tuple[Article, ...] = OUTLET_EDITION_1 + (COPY_OF_TRAINERS, _OWN_4)
+_DATA = first_site.load_data("outlet2")
+OUTLET_ID: str = _DATA["id"]
+OUTLET_NAME: str = _DATA["name"]
+OUTLET_EDITION_1: tuple[Article, ...] = first_site.stories_of(_DATA, 1)
+OUTLET_EDITION_2: tuple[Article, ...] = first_site.stories_of(_DATA, 2)
 
 # The syndicated copies: this outlet's story id -> the first demo site's story id.
-SYNDICATED: dict[str, str] = {COPY_OF_MOU.id: "18008", COPY_OF_TRAINERS.id: "18012"}
+SYNDICATED: dict[str, str] = {s["id"]: s["copy_of"] for s in _DATA["story"] if "copy_of" in s}
+_BY_ID = {a.id: a for a in OUTLET_EDITION_2}
+# Agency copy of 18008 (edition 1 on) and of 18012's first version (edition 2 on).
+COPY_OF_MOU: Article = _BY_ID[next(k for k, v in SYNDICATED.items() if v == "18008")]
+COPY_OF_TRAINERS: Article = _BY_ID[next(k for k, v in SYNDICATED.items() if v == "18012")]
 
-SECTION_NAMES = {"iraq": "العراق", "economy": "اقتصاد", "culture": "ثقافة وفنون",
-                 "sports": "رياضة"}
+SECTION_NAMES: dict[str, str] = dict(_DATA["sections"])
 
 
 def outlet_articles(edition: int = 1) -> list[Article]:
@@ -203,13 +95,12 @@ def _check(edition: int) -> int:
 # --- rendering --------------------------------------------------------------------------------
 
 _STORY_PATH = re.compile(r"^/story/(\d+)/$")
-_NOW = {1: "2026-11-28T14:00:00+03:00", 2: "2026-11-29T11:00:00+03:00",
-        3: "2026-11-30T11:00:00+03:00", 4: "2026-12-01T11:00:00+03:00"}
+_NOW = {int(edition): now for edition, now in _DATA["now"].items()}
 
 
 class OutletSite:
     """One edition of the second outlet, writing absolute URLs under ``base_url``. Like
-    :class:`monitor.demo.site.DemoSite`, ``render(path)`` is a pure function."""
+    :class:`demo.site.DemoSite`, ``render(path)`` is a pure function."""
 
     def __init__(self, edition: int = 1, base_url: str = "http://127.0.0.1") -> None:
         self.edition = _check(edition)

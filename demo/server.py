@@ -26,8 +26,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from monitor.demo import content as c
-from monitor.demo.site import DemoSite, Response
+from demo import content as c
+from demo.site import DemoSite, Response
 
 DEMO_TOPICS_PATH: Path = Path(__file__).resolve().with_name("topics.toml")
 

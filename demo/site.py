@@ -1,7 +1,7 @@
 """Render the demo news site: HTML pages, RSS, sitemaps and robots.txt, as bytes.
 
 ``DemoSite(edition, base_url).render(path)`` is a pure function of its arguments: no clock, no
-randomness, no I/O. The server in :mod:`monitor.demo.server` is a thin HTTP shell around it.
+randomness, no I/O. The server in :mod:`demo.server` is a thin HTTP shell around it.
 
 Paths::
 
@@ -32,8 +32,8 @@ from datetime import datetime, timedelta
 from email.utils import format_datetime
 from urllib.parse import quote, urlsplit
 
-from monitor.demo import content as c
-from monitor.demo.content import Article, Section
+from demo import content as c
+from demo.content import Article, Section
 
 PAGE_SIZE = 4
 FEED_SIZE = 10

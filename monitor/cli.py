@@ -4,7 +4,6 @@ calls one function, and turns errors into a clear message."""
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import sys
 from pathlib import Path
@@ -734,41 +733,14 @@ def demo(workdir, fmt) -> None:
 
     Example: raqib demo --format markdown
     """
-    from monitor.demo.outlet2 import OUTLET_ID, OUTLET_NAME, OutletServer, outlet_seed_toml
-    from monitor.demo.server import DEMO_TOPICS_PATH, DemoServer, demo_seed_toml
+    from demo.run import closing_lines, prepare, walk_through
     from monitor.crawling import LOCAL_SITE_SETTINGS
-
-    work = Path(workdir).resolve()
-    seeds_dir = work / "seeds"
-    seeds_dir.mkdir(parents=True, exist_ok=True)
-    db_path = work / "raqib.db"
-    for stale in work.glob("raqib.db*"):
-        stale.unlink()
-    shutil.copy(DEMO_TOPICS_PATH, seeds_dir / "topics.toml")
-    ctx = Context(str(db_path), None, str(seeds_dir), str(seeds_dir / "topics.toml"))
-    sites = ["demo", OUTLET_ID]
-
-    with DemoServer(edition=1) as server, OutletServer(edition=1) as outlet:
-        (seeds_dir / "demo.toml").write_text(demo_seed_toml(server.base_url), encoding="utf-8")
-        (seeds_dir / f"{OUTLET_ID}.toml").write_text(outlet_seed_toml(outlet.base_url),
-                                                     encoding="utf-8")
-        click.echo(f"demo site: {server.base_url} (edition 1: 18 stories; one broken page and "
-                   "one page that answers 500 are there on purpose, to show recorded errors)")
-        click.echo(f"{OUTLET_ID} ({OUTLET_NAME}): {outlet.base_url} (edition 1: 4 stories, one "
-                   "of them agency copy of the demo site's Iraq–Canada energy story)")
-        _crawl_and_monitor(ctx, sites, LOCAL_SITE_SETTINGS)
-        server.set_edition(2)
-        outlet.set_edition(2)
-        click.echo("")
-        click.echo("edition 2, demo site: 3 new stories, a tracked story edited (30 trainers "
-                   "become 45, a paragraph added), an untracked story edited, diacritics and "
-                   "widgets changed (no new version)")
-        click.echo(f"edition 2, {OUTLET_ID}: 2 new stories, one of them its copy of the "
-                   "trainers story (joins that story's alert as a second source)")
-        _crawl_and_monitor(ctx, sites, LOCAL_SITE_SETTINGS)
-
     from monitor.digest import pending_alerts, render_digest
 
+    paths = prepare(workdir)
+    ctx = Context(str(paths.db), None, str(paths.seeds), str(paths.topics))
+    walk_through(paths, lambda _paths, sites: _crawl_and_monitor(ctx, sites, LOCAL_SITE_SETTINGS),
+                 click.echo)
     store = ctx.open_db()
     try:
         pending = pending_alerts(store)
@@ -776,9 +748,8 @@ def demo(workdir, fmt) -> None:
         store.close()
     click.echo("")
     click.echo(render_digest(pending, fmt))
-    click.echo("")
-    click.echo(f"database: {db_path}")
-    click.echo(f"try: raqib alerts --db {db_path}  |  sqlite-utils tables {db_path}")
+    for line in closing_lines(paths):
+        click.echo(line)
 
 
 if __name__ == "__main__":

@@ -70,8 +70,8 @@ def fixture_texts() -> list[tuple[str, str]]:
 
 
 def demo_texts() -> list[tuple[str, str]]:
-    from monitor.demo import content, outlet2
-    from monitor.demo.site import DemoSite
+    from demo import content, outlet2
+    from demo.site import DemoSite
 
     texts = []
     for edition in content.EDITIONS:

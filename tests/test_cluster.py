@@ -9,8 +9,8 @@ from monitor.alerts import CHECKPOINT_KEY, list_alerts, run_monitor
 from monitor.cluster import (
     SAME_STORY_JACCARD, StoryClusters, cluster_urls, jaccard, list_clusters, shingles,
 )
-from monitor.demo import content
-from monitor.demo.outlet2 import COPY_OF_MOU, COPY_OF_TRAINERS, SYNDICATED
+from demo import content
+from demo.outlet2 import COPY_OF_MOU, COPY_OF_TRAINERS, SYNDICATED
 from monitor.topics import Topic
 from monitor_helpers import new_db, save
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from monitor.alerts import list_alerts, run_monitor
-from monitor.demo import content
-from monitor.demo.server import DEMO_TOPICS_PATH, DemoServer, demo_seed_toml
-from monitor.demo.site import DemoSite
+from demo import content
+from demo.server import DEMO_TOPICS_PATH, DemoServer, demo_seed_toml
+from demo.site import DemoSite
 from monitor.digest import pending_alerts, render_digest
 from monitor.topics import load_topics
 from crawl_helpers import CrawlWorld, free_port

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from crawl_helpers import CrawlWorld, free_port
 from monitor.alerts import run_monitor
 from monitor.cli import main
-from monitor.demo.server import DEMO_TOPICS_PATH, DemoServer, demo_seed_toml
+from demo.server import DEMO_TOPICS_PATH, DemoServer, demo_seed_toml
 from monitor.topics import Topic
 from monitor_helpers import new_db, save
 

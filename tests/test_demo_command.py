@@ -4,9 +4,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from monitor.demo import content
-from monitor.demo.outlet2 import COPY_OF_MOU, OUTLET_ID, SYNDICATED
-from monitor.demo.site import DemoSite
+from demo import content
+from demo.outlet2 import COPY_OF_MOU, OUTLET_ID, SYNDICATED
+from demo.site import DemoSite
 
 FURNITURE = ["شاركها", "reviewsTotal", "canReview", "{{", "الأكثر مشاهدة", "Scroll to Top",
              "أضف تعليقك", "جميع الحقوق محفوظة", "اقرأ أيضا"]

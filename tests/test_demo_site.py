@@ -1,4 +1,4 @@
-"""The bundled demo news site (monitor.demo): what it serves, over real HTTP on 127.0.0.1.
+"""The bundled demo news site (demo): what it serves, over real HTTP on 127.0.0.1.
 
 These tests document the site the rest of the suite and `raqib demo` crawl: its pages, feed,
 sitemaps and robots.txt; how stories can be discovered; what edition 2 changes; and the page
@@ -22,8 +22,8 @@ from bs4 import BeautifulSoup
 from lxml import etree
 
 from crawler.extract.arabic import clitic_forms, normalized_words, strip_diacritics, term_form, tokens
-from monitor.demo import DEMO_TOPICS_PATH, DemoServer, DemoSite, demo_seed_toml
-from monitor.demo import content as c
+from demo import DEMO_TOPICS_PATH, DemoServer, DemoSite, demo_seed_toml
+from demo import content as c
 
 SM = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS = "http://www.google.com/schemas/sitemap-news/0.9"

@@ -140,7 +140,7 @@ def test_edit_kinds_of_one_change():
 
 
 def test_the_demo_sites_edits_get_the_kinds_a_reader_would_name():
-    from monitor.demo import content
+    from demo import content
 
     def version(edition: int, article_id: str) -> dict[str, str]:
         article = content.article(edition, article_id)

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from crawler.sites import load_sites
 from monitor.cli import main
-from monitor.demo.server import DemoServer, demo_seed_toml
+from demo.server import DemoServer, demo_seed_toml
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "seeds" / "examples"
 

@@ -31,8 +31,8 @@ from crawl_helpers import CrawlWorld
 from crawler.fetchstate import refetch_due, within_window, window_reference
 from crawler.sites import SeedError, load_site
 from monitor.crawling import LOCAL_SITE_SETTINGS, crawl_sites
-from monitor.demo.server import DemoServer, demo_seed_toml
-from monitor.demo.site import DemoSite
+from demo.server import DemoServer, demo_seed_toml
+from demo.site import DemoSite
 
 UTC = timezone.utc
 # The crawl's "now" in these tests: the morning after the demo's first edition.

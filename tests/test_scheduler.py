@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from monitor.crawling import LOCAL_SITE_SETTINGS
-from monitor.demo.server import DEMO_TOPICS_PATH, DemoServer, demo_seed_toml
+from demo.server import DEMO_TOPICS_PATH, DemoServer, demo_seed_toml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

@@ -13,7 +13,7 @@ import pytest
 from crawler.schema import MIGRATIONS, SCHEMA_VERSION, SchemaError
 from crawler.store import open_db
 from monitor.alerts import run_monitor
-from monitor.demo.server import DEMO_TOPICS_PATH, DemoServer, demo_seed_toml
+from demo.server import DEMO_TOPICS_PATH, DemoServer, demo_seed_toml
 from monitor.outbox import build_digest
 from monitor.search import search, sync_search_index
 from monitor.topics import load_topics

@@ -161,8 +161,8 @@ def test_light_stemming_makes_no_false_matches(term, text):
 
 
 def test_the_demo_topics_match_exactly_the_demo_stories_they_are_designed_for():
-    from monitor.demo import content
-    from monitor.demo.server import DEMO_TOPICS_PATH
+    from demo import content
+    from demo.server import DEMO_TOPICS_PATH
 
     matcher = TopicMatcher(load_topics(DEMO_TOPICS_PATH))
     for edition, expected in content.EXPECTED_MATCHES.items():
@@ -276,7 +276,7 @@ def test_text_that_unicode_normalisation_changes_matches_the_same_way():
 
 
 def test_many_topics_at_once_match_as_each_would_alone():
-    from monitor.demo import content
+    from demo import content
 
     words = sorted({w for a in content.articles(2) for w in tokens(a.headline) if len(w) > 3})
     topics = [Topic(name=f"t{i}", all=(words[i],),
@@ -294,7 +294,7 @@ def test_many_topics_at_once_match_as_each_would_alone():
 
 def test_the_matchers_keys_are_exactly_the_tokens_whose_clitic_forms_are_term_forms():
     from crawler.extract.arabic import clitic_forms
-    from monitor.demo import content
+    from demo import content
 
     terms = ("العراق", "كندا", "مدرب", "كرة القدم", "لا", "مجلس الأمن", "2024")
     matcher = TopicMatcher([Topic(name="t", any=terms)])
@@ -316,7 +316,7 @@ def _texts():
     import json
     from pathlib import Path
 
-    from monitor.demo import content
+    from demo import content
 
     texts = [(a.headline, "\n\n".join(a.paragraphs)) for e in content.EDITIONS
              for a in content.articles(e)]

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from crawler.store import StoredArticle, save_article
 from monitor.cli import main
-from monitor.demo import content
-from monitor.demo.server import DEMO_TOPICS_PATH
+from demo import content
+from demo.server import DEMO_TOPICS_PATH
 from monitor.topics import Topic, backtest_topics, load_topics, render_backtests
 from monitor_helpers import new_db, save
 

@@ -14,13 +14,13 @@ import pytest
 
 from monitor.alerts import list_alerts, run_monitor
 from monitor.cluster import list_clusters
-from monitor.demo import content
-from monitor.demo.outlet2 import (
+from demo import content
+from demo.outlet2 import (
     COPY_OF_MOU, COPY_OF_TRAINERS, DARK_EDITION, OUTLET_ID, SYNDICATED, TEASER_EDITION,
     OutletServer, OutletSite, outlet_seed_toml,
 )
-from monitor.demo.server import DEMO_TOPICS_PATH, DemoServer, demo_seed_toml
-from monitor.demo.site import DemoSite
+from demo.server import DEMO_TOPICS_PATH, DemoServer, demo_seed_toml
+from demo.site import DemoSite
 from monitor.search import search, sync_search_index
 from monitor.topics import load_topics
 from crawl_helpers import CrawlWorld
