@@ -64,7 +64,6 @@ DEFAULT_REFETCH: RefetchTiers = (
     (timedelta(days=1), timedelta(hours=1)),  # first day: hourly
     (timedelta(days=7), timedelta(days=1)),   # first week: daily
 )                                             # older: never
-REFETCH_SCHEDULE = DEFAULT_REFETCH  # the name of earlier releases
 # At most this many stored articles are asked for again in one crawl (a seed's
 # ``refetch_budget``); the oldest due ones wait for the next crawl, never the new articles.
 DEFAULT_REFETCH_BUDGET = 300
@@ -146,12 +145,11 @@ def refetch_due(published: datetime | None, first_seen: datetime, last_fetched: 
         return True
     if now - first_seen < FRESHLY_SEEN:
         return True
-    age = now - refetch_born(published, first_seen)
-    for younger_than, every in tiers:
-        if age < younger_than:
-            slack = min(REFETCH_SLACK, every / 10)
-            return every <= timedelta(0) or now - last_fetched >= every - slack
-    return False
+    tier = refetch_tier(published, first_seen, now, tiers)
+    if tier == len(tiers):
+        return False
+    every = tiers[tier][1]
+    return every <= timedelta(0) or now - last_fetched >= every - min(REFETCH_SLACK, every / 10)
 
 
 def refetch_tier(published: datetime | None, first_seen: datetime, now: datetime,
