@@ -69,6 +69,7 @@ DEFAULT_REFETCH: RefetchTiers = (
 DEFAULT_REFETCH_BUDGET = 300
 REFETCH_DUE = "raqib/refetch_due"            # Scrapy stats: stored articles due for a refetch,
 REFETCH_DEFERRED = "raqib/refetch_deferred"  # and of them left for the next crawl (budget)
+LISTED = "raqib/listed"  # Scrapy stats: article links the feeds, sitemaps and listings yielded
 # However old the page says it is, an article raqib first saw less than this long ago is
 # asked for on every crawl: a page's own date may be wrong, or on another clock.
 FRESHLY_SEEN = timedelta(hours=2)

@@ -146,6 +146,8 @@ def store_page(db: sqlite_utils.Database, page: PageFetched, *, selectors: Selec
             logger.info("%s: %s is %s under another URL", page.site, page.url, duplicate)
             record_aliases(conn, duplicate, page.site, (page.url,), page.fetched)
             mark_seen(conn, duplicate, page.fetched)
+            if run_id is not None:
+                count_in_run(conn, run_id, "unchanged")
             return PageStored(page.url, "alias", check, alias_of=duplicate)
         result = write_article(conn, StoredArticle(
             url=page.url, site=page.site, title=title, body=body, published=article.published,
@@ -153,8 +155,8 @@ def store_page(db: sqlite_utils.Database, page: PageFetched, *, selectors: Selec
             content_type=page.content_type,
         ), run_id=run_id, seen=seen)
         if seen:
-            if result in ("new", "changed") and run_id is not None:
-                count_in_run(db, run_id, result)
+            if run_id is not None:
+                count_in_run(db, run_id, "unchanged" if result == "same" else result)
             if result in ("new", "changed"):
                 record_article_changed(db, page.url, page.site, page.fetched)
             record_fetch(db, page)

@@ -20,12 +20,12 @@ from scrapy.exceptions import DropItem
 
 from crawler.extract.furniture import SiteFurniture
 from crawler.fetchstate import (
-    NOT_MODIFIED, REFETCH_DEFERRED, REFETCH_DUE, PageFetched, record_fetch,
+    LISTED, NOT_MODIFIED, REFETCH_DEFERRED, REFETCH_DUE, PageFetched, record_fetch,
 )
 from crawler.items import CrawlError, SeenUnder
 from crawler.pagestore import store_page
 from crawler.store import (
-    close_run, mark_seen, open_db, record_aliases, record_error, start_run,
+    close_run, count_in_run, mark_seen, open_db, record_aliases, record_error, start_run,
     transaction,
 )
 
@@ -80,7 +80,8 @@ class StorePipeline:
                             bytes_received=stats("downloader/response_bytes", 0),
                             unrecorded_errors=len(self.unrecorded),
                             refetch_due=stats(REFETCH_DUE, 0),
-                            refetch_deferred=stats(REFETCH_DEFERRED, 0))
+                            refetch_deferred=stats(REFETCH_DEFERRED, 0),
+                            listed=stats(LISTED, 0))
         except sqlite3.Error as exc:  # left running: the next crawl closes it as interrupted
             logger.error("could not close crawl run %s of %s: %s", self.run_id, self.site_id, exc)
             self.db.close()
@@ -152,4 +153,6 @@ class StorePipeline:
         with transaction(self.db):
             if page.status == NOT_MODIFIED and page.kind == "article":
                 mark_seen(self.db, page.url, page.fetched)
+                if self.run_id is not None:
+                    count_in_run(self.db, self.run_id, "unchanged")
             record_fetch(self.db, page)

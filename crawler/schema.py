@@ -56,6 +56,12 @@ Version 6
   (``crawler.fetchstate``); ``crawl_runs`` is how ``raqib status`` tells a crawl that
   outgrows its interval.
 
+Version 7
+- ``crawl_runs.unchanged``: stored articles the run found as stored (read again unchanged, or
+  answered ``304 Not Modified``), counted with the row they touch; ``crawl_runs.listed``: the
+  article links the run's feeds, sitemaps and listing pages yielded, fetched or not. Health
+  (``monitor.health``) judges "found no articles" from them, not from clocks.
+
 To change the schema, append a step to :data:`MIGRATIONS` (never edit a released one) and
 describe it here; ``tests/test_schema.py`` opens the version-0 fixture with every step. Every
 step must also be safe on a store that already has what it adds (``IF NOT EXISTS``,
@@ -316,6 +322,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "refetch tiers and budget: crawl_runs.refetch_due, refetch_deferred",
               columns={"crawl_runs": (("refetch_due", "INTEGER NOT NULL DEFAULT 0"),
                                       ("refetch_deferred", "INTEGER NOT NULL DEFAULT 0"))}),
+    Migration(7, "honest health: crawl_runs.unchanged, crawl_runs.listed",
+              columns={"crawl_runs": (("unchanged", "INTEGER NOT NULL DEFAULT 0"),
+                                      ("listed", "INTEGER NOT NULL DEFAULT 0"))}),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -186,17 +186,18 @@ def finish_run(db: sqlite_utils.Database, run_id: int, status: str = "finished",
 
 def close_run(db: sqlite_utils.Database, run_id: int, *, pages: int = 0, not_modified: int = 0,
               requests: int = 0, bytes_received: int = 0, unrecorded_errors: int = 0,
-              refetch_due: int = 0, refetch_deferred: int = 0) -> dict:
+              refetch_due: int = 0, refetch_deferred: int = 0, listed: int = 0) -> dict:
     """Close a crawl run with the counts of its answers (Scrapy's stats: pages fetched, of
     them ``304 Not Modified``, requests sent, bytes received, stored articles due for a
-    refetch and of them deferred by the budget); returns its row. The run
+    refetch and of them deferred by the budget, article links its discovery pages yielded);
+    returns its row. The run
     ``failed`` when it fetched nothing but errors, when a page could not be stored (a
     ``store`` error), or when errors could not even be recorded (``unrecorded_errors``)."""
     with transaction(db) as conn:
         conn.execute("UPDATE crawl_runs SET pages = ?, not_modified = ?, requests = ?, bytes = ?,"
-                     " refetch_due = ?, refetch_deferred = ? WHERE id = ?",
+                     " refetch_due = ?, refetch_deferred = ?, listed = ? WHERE id = ?",
                      [pages, not_modified, requests, bytes_received, refetch_due,
-                      refetch_deferred, run_id])
+                      refetch_deferred, listed, run_id])
         (pages, errors), = conn.execute("SELECT pages, errors FROM crawl_runs WHERE id = ?",
                                         [run_id]).fetchall()
         (store_errors,) = conn.execute("SELECT COUNT(*) FROM crawl_errors WHERE run_id = ?"
@@ -208,10 +209,10 @@ def close_run(db: sqlite_utils.Database, run_id: int, *, pages: int = 0, not_mod
 
 def count_in_run(db: sqlite_utils.Database | sqlite3.Connection, run_id: int,
                  column: str) -> None:
-    """Add one to a counter of a run that counts rows (new, changed, errors, extracted), in the
-    transaction that writes the row; the counts of answers come from Scrapy's stats
-    (:func:`close_run`)."""
-    if column not in {"new", "changed", "errors", "extracted"}:
+    """Add one to a counter of a run that counts rows (new, changed, errors, extracted, and
+    unchanged: a stored article found as stored), in the transaction that writes the row; the
+    counts of answers come from Scrapy's stats (:func:`close_run`)."""
+    if column not in {"new", "changed", "errors", "extracted", "unchanged"}:
         raise ValueError(f"not a run counter: {column}")
     db.execute(f"UPDATE crawl_runs SET {column} = {column} + 1 WHERE id = ?", [run_id])
 

@@ -7,11 +7,13 @@ After each monitor run, :func:`check_health` looks at each site's latest finishe
 ``unreachable``
     the run failed: no page answered and there were errors;
 ``no_articles``
-    pages answered, but the run neither stored a new or changed article nor saw a stored one
-    again (``articles.last_seen`` within the run) — the feed and listings lead nowhere, or
-    every article page fails. A run in which some page answered ``304 Not Modified``
-    (``crawl_runs.not_modified``) is not judged so: the site is as it was when it last
-    yielded articles (a quiet site whose stored articles are no longer due for a re-fetch);
+    pages answered, but the feeds, sitemaps and listing pages yielded no article link
+    (``crawl_runs.listed``), and the run neither stored a new or changed article nor found a
+    stored one as stored (``crawl_runs.unchanged``: read again unchanged, or answered 304).
+    A crawl that re-read stored articles unchanged has found articles, whatever its clock; so
+    has one whose listings named only articles not due for a re-fetch. A run in which some
+    page answered ``304 Not Modified`` (``crawl_runs.not_modified``) is not judged so either:
+    the site is as it was when it last yielded articles;
 ``blocked``
     at least half of the article pages the run read (at least :data:`MIN_PAGES_BLOCKED`) were
     not the article: a challenge page, a consent, login or paywall wall, an error or
@@ -215,10 +217,8 @@ def diagnose_run(db: sqlite_utils.Database, run: dict) -> Diagnosis:
                      since=extraction.since, extracted=extraction.pages,
                      extraction_problems=extraction.problems, by_status=extraction.by_status,
                      urls=extraction.urls)
-    (seen,) = db.execute(
-        "SELECT COUNT(*) FROM articles WHERE site = ? AND last_seen >= ?",
-        [site, run["started"]]).fetchone()
-    if stored == 0 and seen == 0 and not run.get("not_modified"):
+    if stored == 0 and not run.get("listed") and not run.get("not_modified") \
+            and not _found_as_stored(db, run):
         return found("no_articles", f"{site}: the last crawl found no articles "
                                     f"({run['pages']} page(s) fetched, {run['errors']} error(s))")
 
@@ -248,6 +248,17 @@ def diagnose_run(db: sqlite_utils.Database, run: dict) -> Diagnosis:
         return found("outgrown", budget[0].summary, url="", **budget[0].figures)
     return Diagnosis(site, run_id, None, "healthy", figures, stored=stored, extracted=extracted,
                      not_modified=run.get("not_modified") or 0)
+
+
+def _found_as_stored(db: sqlite_utils.Database, run: dict) -> bool:
+    """Whether the run found stored articles as they are stored: read again unchanged or
+    answered 304 (``crawl_runs.unchanged``, counted with the row), or, for a run recorded
+    without that count, an article of the site seen since the run started."""
+    if run.get("unchanged"):
+        return True
+    (seen,) = db.execute("SELECT COUNT(*) FROM articles WHERE site = ? AND last_seen >= ?",
+                         [run["site"], run["started"]]).fetchone()
+    return seen > 0
 
 
 def blocked_pages(db: sqlite_utils.Database, run_id: int) -> list[tuple[str, str]]:

@@ -169,3 +169,54 @@ def test_a_crawl_whose_pages_answered_not_modified_has_not_lost_its_articles(tmp
     run_id = wire.crawl([], pages=2)
     db.execute("UPDATE crawl_runs SET not_modified = 2 WHERE id = ?", [run_id])
     assert check_health(db) == []
+
+
+def test_a_crawl_that_re_read_stored_articles_has_found_articles_whatever_its_clock(tmp_path):
+    """The run counts the stored articles it found as stored (``crawl_runs.unchanged``): a
+    crawl whose clock is behind the run's start (``RAQIB_NOW``) is not judged by it."""
+    db = new_db(tmp_path)
+    wire = Site(db)
+    wire.crawl(stories(1, 3))
+    run_id = wire.crawl([], pages=3, errors=1)
+    db.execute("UPDATE crawl_runs SET unchanged = 2 WHERE id = ?", [run_id])
+    assert check_health(db) == []
+
+
+def test_a_crawl_whose_listings_named_only_stored_articles_not_due_has_found_articles(tmp_path):
+    db = new_db(tmp_path)
+    wire = Site(db)
+    wire.crawl(stories(1, 3))
+    run_id = wire.crawl([], pages=1)
+    db.execute("UPDATE crawl_runs SET listed = 3 WHERE id = ?", [run_id])
+    assert check_health(db) == []
+
+
+# Each health reason and the test that raises it (a new reason needs its test).
+REASON_TESTS = {
+    "unreachable": "tests/test_health.py::test_a_site_that_answers_nothing_is_unreachable",
+    "blocked": "tests/test_bad_days.py::"
+               "test_a_bad_day_raises_no_update_alert_only_one_health_alert_per_site",
+    "outgrown": "tests/test_pace.py::"
+                "test_a_budget_reached_crawl_after_crawl_raises_one_alert_that_clears",
+    "extraction": "tests/test_extraction_health.py::"
+                  "test_a_redesign_raises_one_health_alert_after_one_crawl_naming_the_pages",
+    "no_articles": "tests/test_honest_health.py::"
+                   "test_a_crawl_that_re_read_stored_articles_unchanged_raises_no_health_alert",
+    "empty_bodies": "tests/test_health.py::test_bodies_that_come_back_empty_raise_an_alert",
+    "short_bodies": "tests/test_health.py::"
+                    "test_bodies_much_shorter_than_the_sites_usual_raise_an_alert_once",
+}
+
+
+def test_every_health_reason_has_a_test_that_raises_it():
+    from pathlib import Path
+
+    from monitor.health import PROBLEMS
+
+    assert set(REASON_TESTS) == set(PROBLEMS)
+    root = Path(__file__).parent.parent
+    for reason, where in REASON_TESTS.items():
+        path, _, name = where.partition("::")
+        text = (root / path).read_text(encoding="utf-8")
+        assert f'"{reason}"' in text, (reason, path)
+        assert not name or f"def {name}(" in text, (reason, where)

@@ -50,7 +50,7 @@ from crawler.extract import extract_article
 from crawler.extract.feeds import Discovered, parse_feed
 from crawler.extract.interstitial import Interstitial
 from crawler.fetchstate import (
-    NOT_MODIFIED, REFETCH_DEFERRED, REFETCH_DUE, FetchState, PageFetched, load_fetch_state,
+    LISTED, NOT_MODIFIED, REFETCH_DEFERRED, REFETCH_DUE, FetchState, PageFetched, load_fetch_state,
     parse_time, refetch_due, refetch_tier,
     window_reference, within_window,
 )
@@ -68,9 +68,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-ROBOTS_FORBIDDEN = "Forbidden by robots.txt"
-REFETCH_DUE = "raqib/refetch_due"            # Scrapy stats: stored articles due for a refetch,
-REFETCH_DEFERRED = "raqib/refetch_deferred"  # and of them left for the next crawl (budget)  # RobotsTxtMiddleware's IgnoreRequest message
+ROBOTS_FORBIDDEN = "Forbidden by robots.txt"  # RobotsTxtMiddleware's IgnoreRequest message
 
 
 class NewsSpider(scrapy.Spider):
@@ -92,6 +90,7 @@ class NewsSpider(scrapy.Spider):
         self.seen_as: dict[str, set[str]] = {}  # this crawl: article URL -> URLs it was found as
         self.parsed: set[str] = set()           # articles whose URLs this crawl recorded
         self.articles_considered: set[str] = set()
+        self.listed: set[str] = set()  # article URLs the feeds, sitemaps and listings yielded
         self.skipped = {"not_due": 0, "too_old": 0, "deferred": 0}
         self.refetches: list[str] = []  # stored articles this crawl asks for again, youngest first
         self._refetch_set: set[str] = set()
@@ -153,7 +152,7 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.set_value(REFETCH_DUE, self.refetch_due_count)
         self.crawler.stats.set_value(REFETCH_DEFERRED, self.skipped["deferred"])
         for url in self.refetches:
-            for request in self._article_request(url):
+            for request in self._article_request(url, from_store=True):
                 yield request
 
     def _choose_refetches(self) -> None:
@@ -288,12 +287,16 @@ class NewsSpider(scrapy.Spider):
 
     def _article_request(self, url: str, listed: datetime | None = None,
                          reference: datetime | None = None,
-                         seen_as: str | None = None) -> Iterator[Any]:
+                         seen_as: str | None = None, from_store: bool = False) -> Iterator[Any]:
         """A request for an article, when it is worth one: a stored article when it is due
         for a check, a never-stored one when its listed date is within the site's window
         (and the crawl's max_pages allows). ``url`` is canonical; a URL a stored article was
-        seen under before stands for that article."""
+        seen under before stands for that article. Every article link the site's pages give
+        (not ``from_store``: a due refetch) counts in the stats as listed, asked for or not."""
         url = self.aliases.get(url, url)
+        if not from_store and url not in self.listed:  # a link the site's pages gave
+            self.listed.add(url)
+            self.crawler.stats.set_value(LISTED, len(self.listed))
         if seen_as and seen_as != url and seen_as not in self.seen_as.get(url, ()):
             self.seen_as.setdefault(url, set()).add(seen_as)
             if url in self.parsed:  # found under one more URL after it was fetched
