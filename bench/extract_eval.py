@@ -7,10 +7,11 @@
 first, then the held-out ones:
 
 - dev corpus, Arabic / English: tests/fixtures/corpus (rules are written while looking at it);
+- WCXB dev: bench/pages/wcxb-dev, every second article page of WCXB's dev split
+  (bench/fetch_wcxb.py --split dev; development: tune on it, read it page by page);
 - eval_ar: tests/fixtures/eval_ar, the frozen Arabic evaluation split (held out);
 - WCXB test: bench/pages/wcxb, the held-out WCXB article pages (held out);
-- AEB: bench/pages/aeb, scrapinghub's article-extraction-benchmark (held out);
-- WCXB dev: bench/pages/wcxb-dev, when it is there (development).
+- AEB: bench/pages/aeb, scrapinghub's article-extraction-benchmark (held out).
 
 A split whose folder is missing or holds no page is named and skipped. With DIR, only that
 folder is measured (default tests/fixtures/corpus), grouped by the ``ar__``/``en__`` prefixes
@@ -200,16 +201,15 @@ class Split:
     directory: Path
     held_out: bool
     prefix: str = ""   # only the pages whose name starts with it
-    optional: bool = False
 
 
 SPLITS = [
     Split("dev corpus, Arabic", ROOT / "tests" / "fixtures" / "corpus", False, "ar__"),
     Split("dev corpus, English", ROOT / "tests" / "fixtures" / "corpus", False, "en__"),
+    Split("WCXB dev", ROOT / "bench" / "pages" / "wcxb-dev", False),
     Split("eval_ar (held out)", ROOT / "tests" / "fixtures" / "eval_ar", True),
     Split("WCXB test (held out)", ROOT / "bench" / "pages" / "wcxb", True),
     Split("AEB (held out)", ROOT / "bench" / "pages" / "aeb", True),
-    Split("WCXB dev", ROOT / "bench" / "pages" / "wcxb-dev", False, optional=True),
 ]
 HELD_OUT = {s.directory.resolve() for s in SPLITS if s.held_out}
 
@@ -273,9 +273,8 @@ def run_all(extractors: dict[str, Callable], repeat: int) -> None:
         pages = [p for p in load(split.directory) if p[0].startswith(split.prefix)] \
             if split.directory.is_dir() else []
         if not pages:
-            if not split.optional:
-                print(f"## {split.name}: no page + gold pairs in {split.directory.relative_to(ROOT)}"
-                      " (skipped)\n")
+            print(f"## {split.name}: no page + gold pairs in {split.directory.relative_to(ROOT)}"
+                  " (skipped)\n")
             continue
         runs = measure(pages, extractors, repeat)
         kind = "held out" if split.held_out else "development"
