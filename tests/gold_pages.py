@@ -20,12 +20,7 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
 # the gap each one shows. Their leak and body tests are strict xfails and they stay out of the mean
 # floors, which keep their height; an entry goes as soon as its page passes (the marks are
 # strict, so a fixed page fails until its entry is removed).
-KNOWN_GAPS: dict[str, str] = {
-    "ar__arabic.sputniknews.com__htmldate-1550981615": (
-        "complete page: the comment-rules text of Sputnik's comment dialog («يتم حذف تعليق "
-        "المستخدم في الحالات الآتية» and ~30 rules) and the «17:55 GMT» clock line are kept "
-        "after the article (body F1 0.56, precision 0.39)"),
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 class GoldPages:

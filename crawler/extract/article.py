@@ -118,7 +118,7 @@ def _extract(html: bytes | str, url: str | None, selectors: Selectors | None,
                       interstitial=judge_page(markers, page.html_title or title, body,
                                                    container.how))
     article.check = second_opinion(article, text, url, container,
-                                 pruned_running=running_chars(inside), page_running=running_chars(blocks),
+                                 pruned_running=running_chars(inside), page_running=container.page_running_chars,
                                  page_text=sum(len(b.text) for b in blocks))
     return article
 

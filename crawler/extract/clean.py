@@ -25,14 +25,9 @@ from crawler.extract.tree import (
     select,
     visible_text,
 )
+from crawler.extract.visibility import is_hidden
 
 _FURNITURE_TAGS = frozenset({"nav", "header", "footer", "aside", "form", "button", "menu", "dialog"})
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-_HIDDEN_CLASSES = frozenset({"d-none", "hidden", "hide", "is-hidden", "invisible", "sr-only",
-                             "visually-hidden", "visuallyhidden", "screen-reader-text"})
-# Bootstrap's responsive display classes: «d-none d-md-block» is shown on wider screens.
-_SHOWN_FROM = re.compile(r"^d-(?:sm|md|lg|xl|xxl)-(?:block|flex|inline|inline-block|inline-flex|grid|table)$")
-
 # Unrendered client-side template directives: Vue (v-*, :prop, @event), Angular (ng-*),
 # Alpine (x-*). Their text is a template, not content.
 _DIRECTIVE_ATTR = re.compile(
@@ -134,20 +129,7 @@ def _structural(tags: list[Element]) -> Iterator[Element]:
 
 
 def _hidden(tags: list[Element]) -> Iterator[Element]:
-    for el in tags:
-        attrs = el.attrib
-        if not attrs:
-            continue
-        if "hidden" in attrs or attrs.get("aria-hidden") == "true":
-            yield el
-            continue
-        style = attrs.get("style")
-        if style and _HIDDEN_STYLE.search(style):
-            yield el
-            continue
-        names = (attrs.get("class") or "").lower().split()
-        if names and not _HIDDEN_CLASSES.isdisjoint(names) and not any(_SHOWN_FROM.match(n) for n in names):
-            yield el
+    return (el for el in tags if is_hidden(el))
 
 
 _DIRECTIVE_START = ("v-", ":", "@", "ng-", "data-ng-", "x-")

@@ -11,16 +11,25 @@ Evidence, strongest first:
 
 When no element holds most of the running text, the page itself is the container and the
 body is its running-text blocks wherever they stand.
+
+What a reader does not see in the article's place — dialogs and hidden elements
+(crawler/extract/visibility.py: a site's comment rules in a modal, a login form, a promo
+carousel's hidden slides) — is left out of these measures, so it can neither outweigh the
+article nor keep any element from holding most of the page's running text. An element that
+holds the page's ``<h1>`` or ``<main>``, or nearly all of its running text, is the page's
+wrapper, not a dialog, and is measured as usual (a page shown in a popup is still a page).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from crawler.extract.arabic import tokens
-from crawler.extract.blocks import Block
+from crawler.extract.blocks import Block, running_chars
 from crawler.extract.tree import Element, collapse, is_within, select
+from crawler.extract.visibility import is_dialog, is_styled_hidden
 
 # Body classes that CMSs and themes print around the article text — generic across sites.
 CMS_BODY_CLASSES = frozenset({
@@ -37,6 +46,8 @@ SPECIFIC_SHARE = 0.8   # a narrower candidate holding this share of a wider one 
 DENSITY_SHARE = 0.55   # the density winner must hold this share, else the page is the container
 _SEMANTIC_SHARE = 0.8  # an <article> inside the density winner holding this much wins
 _PRIORITY = {"itemprop": 0, "json-ld": 1, "cms-class": 2, "article": 3, "main": 4}
+_PAGE_WRAPPER_SHARE = 0.9  # a dialog or hidden element holding this much is the page's wrapper
+_SEEN_MIN_SHARE = 0.1      # hidden text is measured when less than this share is left without it
 
 
 @dataclass
@@ -96,9 +107,35 @@ class _Tally:
 def find_container(root: Element, body: Element, blocks: list[Block], *, selector: str | None,
                    article_body: str = "") -> Container:
     tally = _Tally(root, blocks)
+    dialogs, hidden = _unseen(root, tally, is_dialog), _unseen(root, tally, is_styled_hidden)
+    # The furniture rules' guard weighs an element by its text outside dialogs, hidden text
+    # included: a dialog is never the article, a hidden part of it («read more») may be.
+    if dialogs:
+        blocks = [b for b in blocks if b.owner not in dialogs]
+        tally = _Tally(root, blocks)
+    running_of = tally.running
+    if hidden:
+        seen = [b for b in blocks if b.owner not in hidden]
+        if running_chars(seen) >= _SEEN_MIN_SHARE * tally.total:
+            blocks, tally = seen, _Tally(root, seen)
     found = _find(root, body, blocks, tally, selector, article_body)
-    found.running_of = tally.running
+    found.running_of = running_of
     return found
+
+
+def _unseen(root: Element, tally: _Tally, kind: Callable[[Element], bool]) -> set[Element]:
+    """Every element inside an element of ``kind`` that is not the page itself: one that holds
+    the page's ``<h1>`` or ``<main>``, or nearly all of its running text, is a wrapper of the
+    page (Drupal's «dialog-off-canvas-main-canvas», a body hidden until its scripts run)."""
+    inside: set[Element] = set()
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el in inside or not tally.chars(el) or not kind(el):
+            continue
+        if tally.chars(el) >= _PAGE_WRAPPER_SHARE * tally.total or el.find(".//h1") is not None \
+                or el.find(".//main") is not None:
+            continue
+        inside.update(e for e in el.iter() if isinstance(e.tag, str))
+    return inside
 
 
 def _find(root: Element, body: Element, blocks: list[Block], tally: _Tally, selector: str | None,
