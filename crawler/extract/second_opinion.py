@@ -58,9 +58,9 @@ def _suspect(ours: int, running: int, page_running: int, page_text: int) -> tupl
 def _trafilatura(html: str, url: str | None, title: str) -> str:
     """trafilatura's body as paragraphs one blank line apart (without the headline), or ""
     when it finds none."""
-    try:
-        import trafilatura
+    import trafilatura  # a broken install is an error to see, not an empty opinion
 
+    try:
         text = trafilatura.extract(html, url=url, include_comments=False, include_tables=True,
                                    deduplicate=True)
     except Exception:  # noqa: BLE001 — a second opinion that fails is no opinion
