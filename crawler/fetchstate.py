@@ -294,3 +294,19 @@ def record_article_changed(db: sqlite_utils.Database, url: str, site: str, when:
         """,
         [url, site, when, when],
     )
+
+
+def record_failed_check(db: sqlite_utils.Database, url: str, site: str, when: str,
+                        status: int) -> None:
+    """Remember that a stored article was checked at ``when`` and found gone (``status``:
+    404, 410, or the redirect's): it is due again by its tier from this check, not on every
+    crawl; its validators are kept."""
+    db.execute(
+        """
+        INSERT INTO fetch_state (url, site, kind, last_fetched, status)
+        VALUES (?, ?, 'article', ?, ?)
+        ON CONFLICT (url) DO UPDATE SET last_fetched = excluded.last_fetched,
+                                        status = excluded.status
+        """,
+        [url, site, when, status],
+    )

@@ -26,3 +26,15 @@ class SeenUnder:
     url: str  # the URL the article is stored under
     aliases: tuple[str, ...]
     seen: str  # ISO-8601 UTC
+
+
+@dataclass
+class ArticleGone:
+    """A stored article that answered 404 or 410, or redirected to the site's home or a page
+    that is not an article: recorded by :func:`crawler.removals.record_gone`."""
+
+    site: str
+    url: str      # the URL the article is stored under
+    status: int   # the HTTP status: 404, 410, or the redirect's
+    reason: str   # in words: "HTTP 404", "redirected to the home page http://..."
+    checked: str  # ISO-8601 UTC

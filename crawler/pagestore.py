@@ -33,7 +33,8 @@
    since keeps the stored text, so learning never makes a version, nor an ``update`` alert.
 7. **Save** the article (a version only when its content changed) and, for a crawl, the page's
    validators (``ETag``, ``Last-Modified``), its extraction problem and the run's counters, in
-   one transaction. A save that fails raises and leaves nothing of the page behind: its
+   one transaction; a stored article that was missing is back
+   (:func:`crawler.removals.record_back`). A save that fails raises and leaves nothing of the page behind: its
    validators are not kept, so the next crawl fetches it in full and stores it.
 
 Learning (step 4) commits on its own before the save: a page is counted once per site,
@@ -59,6 +60,7 @@ from crawler.extract.interstitial import Interstitial
 from crawler.extract.model import Article, ExtractionCheck, Selectors
 from crawler.extract.arabic import normalized_words
 from crawler.fetchstate import PageFetched, parse_time, record_article_changed, record_fetch
+from crawler.removals import record_back
 from crawler.store import (
     StoredArticle, content_hash, count_in_run, mark_seen, record_aliases, record_error,
     transaction, utcnow, write_article,
@@ -160,6 +162,7 @@ def store_page(db: sqlite_utils.Database, page: PageFetched, *, selectors: Selec
             if result in ("new", "changed"):
                 record_article_changed(db, page.url, page.site, page.fetched)
             record_fetch(db, page)
+            record_back(conn, page.url, page.fetched)
     return PageStored(page.url, result, check)
 
 

@@ -20,10 +20,12 @@ from scrapy.exceptions import DropItem
 
 from crawler.extract.furniture import SiteFurniture
 from crawler.fetchstate import (
-    LISTED, NOT_MODIFIED, REFETCH_DEFERRED, REFETCH_DUE, PageFetched, record_fetch,
+    LISTED, NOT_MODIFIED, REFETCH_DEFERRED, REFETCH_DUE, PageFetched, record_failed_check,
+    record_fetch,
 )
-from crawler.items import CrawlError, SeenUnder
+from crawler.items import ArticleGone, CrawlError, SeenUnder
 from crawler.pagestore import store_page
+from crawler.removals import GONE_STATUSES, record_back, record_gone
 from crawler.store import (
     close_run, count_in_run, mark_seen, open_db, record_aliases, record_error, start_run,
     transaction,
@@ -106,6 +108,9 @@ class StorePipeline:
         if isinstance(item, CrawlError):
             self._record_error(item)
             return item
+        if isinstance(item, ArticleGone):
+            self._record_gone(item)
+            return item
         if isinstance(item, SeenUnder):
             record_aliases(self.db, item.url, item.site, item.aliases, item.seen)
             return item
@@ -149,10 +154,27 @@ class StorePipeline:
 
     def _record_fetch(self, page: PageFetched) -> None:
         """Remember a page's validators; a 304 for an article is a visit that found it as
-        stored (``last_seen`` moves, no version is written)."""
-        with transaction(self.db):
+        stored (``last_seen`` moves, no version is written; a removed one is back)."""
+        with transaction(self.db) as conn:
             if page.status == NOT_MODIFIED and page.kind == "article":
                 mark_seen(self.db, page.url, page.fetched)
+                record_back(conn, page.url, page.fetched)
                 if self.run_id is not None:
                     count_in_run(self.db, self.run_id, "unchanged")
             record_fetch(self.db, page)
+
+    def _record_gone(self, gone: ArticleGone) -> None:
+        """A stored article found gone: a check of its removal (:mod:`crawler.removals`); a
+        redirect away is a ``crawl_errors`` row too (a 404 or 410 is one already)."""
+        try:
+            with transaction(self.db) as conn:
+                result = record_gone(conn, gone.url, gone.site, gone.status, gone.reason,
+                                     gone.checked)
+                record_failed_check(self.db, gone.url, gone.site, gone.checked, gone.status)
+        except sqlite3.Error as exc:
+            logger.error("could not record that %s is gone (%s): %s", gone.url, gone.reason, exc)
+            return
+        logger.info("%s: %s: %s (%s)", gone.site, gone.url, gone.reason, result)
+        if gone.status not in GONE_STATUSES:
+            self._record_error(CrawlError(gone.site, "fetch", f"{gone.reason} ({result})",
+                                          gone.url))

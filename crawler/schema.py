@@ -62,6 +62,13 @@ Version 7
   article links the run's feeds, sitemaps and listing pages yielded, fetched or not. Health
   (``monitor.health``) judges "found no articles" from them, not from clocks.
 
+Version 8
+- ``removals``: a stored article that stopped answering (404 or 410, or a redirect to the
+  site's home or a section page): one row per episode, from its first failed check; marked
+  ``removed`` by a second failed check at least an hour later, ``restored`` when it answers
+  again, the last version kept (:mod:`crawler.removals`); ``removal_events``: each removal
+  and restoration, in order, what the monitor raises ``removed`` and ``restored`` alerts from.
+
 To change the schema, append a step to :data:`MIGRATIONS` (never edit a released one) and
 describe it here; ``tests/test_schema.py`` opens the version-0 fixture with every step. Every
 step must also be safe on a store that already has what it adds (``IF NOT EXISTS``,
@@ -290,6 +297,33 @@ _VERSION_3 = (
 )
 
 
+# Version 8: stored articles taken down, and back (``crawler.removals``).
+_VERSION_8 = (
+    """CREATE TABLE IF NOT EXISTS removals (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL,
+        site TEXT NOT NULL,
+        first_failed TEXT NOT NULL,
+        last_failed TEXT NOT NULL,
+        checks INTEGER NOT NULL DEFAULT 1,
+        status INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        version_id INTEGER REFERENCES versions(id),
+        removed TEXT,
+        restored TEXT,
+        restored_version_id INTEGER REFERENCES versions(id)
+    )""",
+    "CREATE INDEX IF NOT EXISTS removals_url ON removals(url)",
+    "CREATE INDEX IF NOT EXISTS removals_site ON removals(site, removed)",
+    """CREATE TABLE IF NOT EXISTS removal_events (
+        id INTEGER PRIMARY KEY,
+        removal_id INTEGER NOT NULL REFERENCES removals(id),
+        kind TEXT NOT NULL,
+        created TEXT NOT NULL
+    )""",
+)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One step, applied inside the migration's transaction: its statements, then the columns
@@ -325,6 +359,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "honest health: crawl_runs.unchanged, crawl_runs.listed",
               columns={"crawl_runs": (("unchanged", "INTEGER NOT NULL DEFAULT 0"),
                                       ("listed", "INTEGER NOT NULL DEFAULT 0"))}),
+    Migration(8, "removed and restored articles: removals, removal_events", _VERSION_8),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

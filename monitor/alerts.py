@@ -17,7 +17,9 @@ alert's ``sources`` instead of raising another.
 Clusters, alerts and the new checkpoint are written in one transaction, and ``INSERT OR
 IGNORE`` on UNIQUE(kind, topic, url, version_id) makes a rerun — or two monitors racing — raise
 nothing twice; a crash before the commit leaves the checkpoint where it was, so nothing is
-lost. After the versions, each site's latest crawl is checked (``monitor.health``: ``health``
+lost. After the versions, the tracked stories taken down or back since the last run raise
+``removed`` and ``restored`` alerts (``monitor.removals``; a version a story came back with
+raises its ``restored`` alert, with the diff, not an ``update``); then each site's latest crawl is checked (``monitor.health``: ``health``
 alerts) and the search index is brought up to date (``monitor.search``).
 """
 
@@ -35,6 +37,7 @@ from monitor.cluster import StoryClusters, merge_into_story_alert
 from monitor.health import check_health
 from monitor.history import diff_versions
 from monitor.records import Alert
+from monitor.removals import raise_removal_alerts
 from monitor.search import sync_search_index
 from monitor.topics import Topic, TopicMatch, TopicMatcher
 
@@ -42,7 +45,7 @@ logger = logging.getLogger(__name__)
 
 CHECKPOINT_KEY = "versions_checkpoint"
 BATCH_SIZE = 500
-KINDS = ("new", "update", "health")
+KINDS = ("new", "update", "removed", "restored", "health")
 
 
 def run_monitor(db: sqlite_utils.Database, topics: list[Topic],
@@ -58,6 +61,7 @@ def run_monitor(db: sqlite_utils.Database, topics: list[Topic],
                                                                           created)]
         raised.extend(_commit(db, candidates, checkpoint=batch[-1]["id"], batch=batch,
                               clusters=clusters))
+    raised.extend(raise_removal_alerts(db, matcher, created))
     raised.extend(check_health(db, now=created))
     sync_search_index(db)
     if raised:
@@ -88,7 +92,8 @@ def query_alerts(db: sqlite_utils.Database, *, since: str | None = None,
     sql = (
         "SELECT a.id, a.kind, a.topic, a.url, a.site, a.title, a.sources, a.matched, a.details,"
         " a.created, a.delivered, a.version_id, v.published"
-        " FROM alerts a LEFT JOIN versions v ON v.id = a.version_id"
+        " FROM alerts a LEFT JOIN versions v"
+        " ON v.id = COALESCE(a.version_id, json_extract(a.details, '$.version_id'))"
         + (" WHERE " + " AND ".join(where) if where else "")
         + " ORDER BY a.created, a.id"
     )
@@ -125,6 +130,9 @@ def _batches_after(db: sqlite_utils.Database, checkpoint: int) -> Iterator[list[
 def _alerts_for(db: sqlite_utils.Database, matcher: TopicMatcher, version: dict,
                 created: str) -> list[Alert]:
     matches = {m.topic: m for m in _match(matcher, version)}
+    if version["version"] > 1 and db.execute(
+            "SELECT 1 FROM removals WHERE restored_version_id = ?", [version["id"]]).fetchone():
+        return []  # the version a removed story came back with: its restored alert tells it
     if version["version"] == 1:
         return [_alert("new", match, version, created) for match in matches.values()]
 

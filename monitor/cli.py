@@ -409,20 +409,22 @@ def _send_digest(ctx: Context) -> None:
               show_default=True)
 @common_options
 def history(url, fmt, db, config, seeds, topics) -> None:
-    """Every stored version of one article, with the diff between consecutive ones.
+    """Every stored version of one article, with the diff between consecutive ones, and
+    when it was taken down or came back.
 
     Example: raqib history https://example.com/news/1 --format json
     """
-    from monitor.history import article_history, render_history
+    from monitor.history import article_history, article_removals, render_history
 
     store = _context(db, config, seeds, topics).open_db()
     try:
         entries = article_history(store, url)
+        removals = article_removals(store, url)
     finally:
         store.close()
     if not entries:
         raise click.ClickException(f"no stored article at {url}")
-    click.echo(render_history(entries, fmt, color=True))  # echo drops colour off a terminal
+    click.echo(render_history(entries, fmt, color=True, removals=removals))  # echo drops colour off a terminal
 
 
 @main.command()

@@ -11,6 +11,11 @@ for), its published time and the matched terms; an update (or an edited new stor
 its edit kinds (``details["diff"]["edit_kinds"]``, see :mod:`monitor.diff`) and its diff: the
 sentences removed and added. ``health`` alerts (a site that stopped yielding articles…) are for the
 operator: they have a section of their own at the end, «صحة المواقع» / "Site health".
+``removed`` and ``restored`` alerts (a tracked story taken down, or back: :mod:`monitor.removals`)
+follow a topic's updates, in the order raised: a removed story shows its last stored title,
+its first lines, when it was removed (and why: the HTTP status, or where its address now
+redirects) and how long it was online; a restored one how long it was gone and the diff from
+the last version before the removal («عادت كما كانت» when it came back unchanged).
 
 The site and headline of each source come from the store (``articles``): :func:`pending_alerts`
 returns alerts that know them (:class:`DigestAlert`); ``render_digest(..., sites=...)`` takes
@@ -25,14 +30,16 @@ headline differs from the story's shows it: outlets retitle the wire copy they r
   clients, Arabic labels); matched terms are ``<mark>``ed, removed sentences ``<del>``, added
   ``<ins>``, and every string that came from a page goes through ``html.escape``.
 - ``json`` is ``{"digest", "delivery", "channel", "generated", "count", "counts": {kind: n},
-  "alerts": [alert], "topics": [{"topic", "new": [story], "updates": [story]}], "health":
-  [alert]}``: ``digest`` is the digest's id, ``generated`` the time it was built, ``delivery``
+  "alerts": [alert], "topics": [{"topic", "new": [story], "updates": [story], "removals":
+  [removal]}], "health": [alert]}``: ``digest`` is the digest's id, ``generated`` the time it was built, ``delivery``
   and ``channel`` the delivery this document is (all ``null`` in a preview of alerts not yet
   in a digest); an alert is ``Alert.to_json()`` with, instead of ``delivered``, the ``digest``
   and ``delivery`` it belongs to;
   a story being ``{"kind", "title", "url", "site", "sources": [{"site", "url", "title"}],
   "alerts": [alert ids], "edited", "edit_kinds"}`` (``edited``: a new story whose update
-  alerts are in the same digest; ``alerts`` then holds the ids of all of them).
+  alerts are in the same digest; ``alerts`` then holds the ids of all of them), a removal
+  ``{"kind" (removed | restored), "alert", "title", "url", "site", "removed", "restored",
+  "online_seconds", "offline_seconds", "first_lines", "changed"}``.
 """
 
 from __future__ import annotations
@@ -54,6 +61,7 @@ from crawler.store import transaction, utcnow
 from monitor.alerts import KINDS, query_alerts
 from monitor.history import DIFF_FIELDS, RLM, diff_lines, isolate
 from monitor.records import Alert
+from monitor.removals import REMOVAL_KINDS, describe_span
 
 FORMATS = ("text", "markdown", "html", "json")
 NO_ALERTS = "No new alerts."
@@ -257,6 +265,7 @@ class TopicSection:
     topic: str
     new: list[Story]
     updates: list[Story]
+    removals: list[Alert] = field(default_factory=list)  # removed / restored, as raised
 
 
 @dataclass
@@ -283,12 +292,14 @@ def group_digest(alerts: list[Alert], sites: Mapping[str, str] | None = None) ->
     for topic, items in by_topic.items():
         # new and update alerts of one story are one item (new, edited); other kinds apart
         stories = _stories([a for a in items if a.kind in STORY_KINDS], source_of)
+        removals = [a for a in items if a.kind in REMOVAL_KINDS]
         others = [story for kind in dict.fromkeys(a.kind for a in items
-                                                  if a.kind not in STORY_KINDS)
+                                                  if a.kind not in (*STORY_KINDS,
+                                                                    *REMOVAL_KINDS))
                   for story in _stories([a for a in items if a.kind == kind], source_of)]
         new = sorted((s for s in stories if s.kind == "new"), key=_published_key)  # stable
         updates = [s for s in stories if s.kind != "new"]
-        topics.append(TopicSection(topic, new, updates + others))
+        topics.append(TopicSection(topic, new, updates + others, removals))
     return Digest(alerts, topics, health)
 
 
@@ -370,7 +381,8 @@ def _summary(alerts: list[Alert]) -> str:
     return f"{len(alerts)} alert{'s' if len(alerts) != 1 else ''}: {', '.join(parts)}"
 
 
-_KIND_PLURAL = {"new": "new", "update": "updates", "health": "health"}
+_KIND_PLURAL = {"new": "new", "update": "updates", "health": "health", "removed": "removed",
+                "restored": "restored"}
 
 
 def _stories_summary(section: TopicSection) -> str:
@@ -382,6 +394,10 @@ def _stories_summary(section: TopicSection) -> str:
                      + (f" ({edited} edited since)" if edited else ""))
     if section.updates:
         parts.append(f"{len(section.updates)} update{'s' if len(section.updates) != 1 else ''}")
+    for kind in REMOVAL_KINDS:
+        count = sum(1 for alert in section.removals if alert.kind == kind)
+        if count:
+            parts.append(f"{count} {kind}")
     return ", ".join(parts)
 
 
@@ -444,6 +460,9 @@ def _render_text(digest: Digest, generated: str) -> str:
         for story in (*section.new, *section.updates):
             lines.extend(_text_story(story))
             lines.append("")
+        for alert in section.removals:
+            lines.extend(_text_removal(alert))
+            lines.append("")
     if digest.health:
         count = len(digest.health)
         lines.append(f"== Site health · {count} alert{'s' if count != 1 else ''} ==")
@@ -498,6 +517,37 @@ def _text_update(alert: Alert) -> list[str]:
     return lines
 
 
+def _removal_facts(alert: Alert) -> list[str]:
+    """The facts of a removed or restored alert, in English, one line each."""
+    d = alert.details
+    if alert.kind == "removed":
+        online = describe_span(d.get("online_seconds"))
+        return [f"removed: {d.get('removed')} · {d.get('reason')}"
+                f" (first failed check {d.get('first_failed')})",
+                f"online: {online} ({d.get('online_since')} → {d.get('last_seen')})" if online
+                else f"online since {d.get('online_since')}",
+                f"last version kept: {d.get('version')}"]
+    gone = describe_span(d.get("offline_seconds"))
+    facts = [f"restored: {d.get('restored')}" + (f" after {gone} offline" if gone else "")
+             + f" (removed {d.get('removed')}: {d.get('reason')})"]
+    if d.get("changed"):
+        facts.append(f"changed: version {d.get('from_version')} → {d.get('to_version')}")
+    else:
+        facts.append("came back as it was")
+    return facts
+
+
+def _text_removal(alert: Alert) -> list[str]:
+    lines = [f"[{alert.kind}] {isolate(alert.title)}",
+             f"    source: {isolate(alert.site or '')} · {alert.url}"]
+    lines.extend(f"    {fact}" for fact in _removal_facts(alert))
+    if alert.kind == "removed" and alert.details.get("first_lines"):
+        lines.append("    first lines:")
+        lines.append(f"      {RLM}{alert.details['first_lines']}")
+    lines.extend(diff_lines(alert.details.get("diff") or {}, indent="      "))
+    return lines
+
+
 # --- markdown -----------------------------------------------------------------------------
 
 # Enough to keep page text from forming emphasis, code, links, html, tables or strikethrough;
@@ -519,7 +569,8 @@ def _md_url(url: str) -> str:
     return "<" + url.replace("<", "%3C").replace(">", "%3E").replace(" ", "%20") + ">"
 
 
-_KIND_HEADINGS_EN = {"new": "New stories", "update": "Updated stories"}
+_KIND_HEADINGS_EN = {"new": "New stories", "update": "Updated stories",
+                     "removed": "Removed stories", "restored": "Restored stories"}
 
 
 def _render_markdown(digest: Digest, generated: str) -> str:
@@ -536,6 +587,13 @@ def _render_markdown(digest: Digest, generated: str) -> str:
             for story in stories:
                 lines.extend(_md_story(story))
             lines.append("")
+        for kind in REMOVAL_KINDS:
+            removals = [a for a in section.removals if a.kind == kind]
+            if removals:
+                lines += [f"### {_KIND_HEADINGS_EN[kind]}", ""]
+                for alert in removals:
+                    lines.extend(_md_removal(alert))
+                lines.append("")
     if digest.health:
         lines += ["## Site health", ""]
         for alert in digest.health:
@@ -583,8 +641,12 @@ def _md_update(alert: Alert, surfaces: list[str]) -> list[str]:
         line += f" · _{_edit_kinds_en(kinds)}_"
     if details.get("matches_now") is False:
         line += " (no longer matches this topic)"
-    lines = ["", line]
-    diff = details.get("diff") or {}
+    return ["", line, *_md_diff(details.get("diff") or {}, surfaces)]
+
+
+def _md_diff(diff: Mapping[str, Any], surfaces: list[str]) -> list[str]:
+    """A per-field diff as markdown list items: removed sentences struck, added ones plain."""
+    lines = []
     for name in DIFF_FIELDS:
         if name not in diff:
             continue
@@ -593,6 +655,15 @@ def _md_update(alert: Alert, surfaces: list[str]) -> list[str]:
             lines += [f"    - removed: ~~{_md_highlight(s, surfaces)}~~" for s in change["removed"]]
             lines += [f"    - added: {_md_highlight(s, surfaces)}" for s in change["added"]]
     return lines
+
+
+def _md_removal(alert: Alert) -> list[str]:
+    lines = [f"- [{_md(alert.title)}]({_md_url(alert.url)})",
+             f"  {_md(alert.site or '')}  "]
+    lines.extend(f"  {_md(fact)}  " for fact in _removal_facts(alert))
+    if alert.kind == "removed" and alert.details.get("first_lines"):
+        lines.append(f"  > {_md(alert.details['first_lines'])}")
+    return lines + _md_diff(alert.details.get("diff") or {}, [])
 
 
 # --- html ---------------------------------------------------------------------------------
@@ -613,6 +684,8 @@ article { margin: 0 0 1.25rem; padding: 0.75rem 1rem; border-right: 4px solid #2
           background: #f7f9fc; }
 article.update { border-right-color: #c05621; background: #fffaf5; }
 article.health { border-right-color: #b7791f; background: #fffbeb; }
+article.removed { border-right-color: #9b2c2c; background: #fff5f5; }
+article.restored { border-right-color: #276749; background: #f0fff4; }
 h4 { margin: 0 0 0.3rem; font-size: 1.1rem; line-height: 1.5; }
 h4 a { color: #1a365d; text-decoration: none; }
 p { margin: 0.2rem 0; }
@@ -646,6 +719,15 @@ _AR = {
     "new": "قصص جديدة",
     "update": "قصص عُدّلت",
     "health": "صحة المواقع",
+    "removed": "قصص حُذفت",
+    "restored": "قصص أُعيدت",
+    "removed_at": "حُذفت في",
+    "online": "بقيت منشورة",
+    "first_lines": "أول سطورها",
+    "last_version": "آخر نسخة محفوظة",
+    "restored_at": "عادت في",
+    "offline": "بعد غياب",
+    "unchanged": "عادت كما كانت.",
     "site": "الموقع",
     "published": "نُشر",
     "matched": "الكلمات المطابقة",
@@ -674,7 +756,7 @@ def _html_highlight(text: str, surfaces: list[str]) -> str:
 
 def _render_html(digest: Digest, generated: str) -> str:
     counts = f"{_AR['alerts']}: {len(digest.alerts)}"
-    stories = sum(len(s.new) + len(s.updates) for s in digest.topics)
+    stories = sum(len(s.new) + len(s.updates) + len(s.removals) for s in digest.topics)
     if stories:
         counts += f" · {_AR['stories']}: {stories}"
     out = [
@@ -702,6 +784,11 @@ def _render_html(digest: Digest, generated: str) -> str:
             if items:
                 out.append(f"<h3>{_AR[kind]}</h3>")
                 out.extend(_html_story(story) for story in items)
+        for kind in REMOVAL_KINDS:
+            removals = [a for a in section.removals if a.kind == kind]
+            if removals:
+                out.append(f"<h3>{_AR[kind]}</h3>")
+                out.extend(_html_removal(alert) for alert in removals)
         out.append("</section>")
     if digest.health:
         out.append('<section class="health">')
@@ -769,7 +856,14 @@ def _html_update(alert: Alert, surfaces: list[str]) -> list[str]:
                  + (" " + _html_kinds(kinds) if kinds else "") + "</p>")
     if details.get("matches_now") is False:
         parts.append(f"<p>{_AR['no_longer']}</p>")
-    diff = details.get("diff") or {}
+    parts.extend(_html_diff(details.get("diff") or {}, surfaces))
+    parts.append("</div>")
+    return parts
+
+
+def _html_diff(diff: Mapping[str, Any], surfaces: list[str]) -> list[str]:
+    """A per-field diff as paragraphs: removed sentences ``<del>``, added ones ``<ins>``."""
+    parts = []
     for name in DIFF_FIELDS:
         if name not in diff:
             continue
@@ -779,8 +873,42 @@ def _html_update(alert: Alert, surfaces: list[str]) -> list[str]:
                       for s in change["removed"]]
             parts += [f"<p><ins>{_html_highlight(s, surfaces)}</ins></p>"
                       for s in change["added"]]
-    parts.append("</div>")
     return parts
+
+
+def _html_removal(alert: Alert) -> str:
+    d = alert.details
+    parts = [f'<article class="{_e(alert.kind)}">',
+             f'<h4><a href="{_e(alert.url)}">{_e(alert.title)}</a></h4>',
+             f'<p class="meta"><span class="site">{_e(alert.site or "")}</span> · '
+             f'<a class="url" dir="ltr" href="{_e(alert.url)}">{_e(alert.url)}</a></p>']
+    if alert.kind == "removed":
+        online = describe_span(d.get("online_seconds"))
+        parts.append(f'<p class="meta">{_AR["removed_at"]}: <time dir="ltr">'
+                     f'{_e(d.get("removed"))}</time> · <span class="reason" dir="ltr">'
+                     f'{_e(d.get("reason"))}</span></p>')
+        if online:
+            parts.append(f'<p class="meta">{_AR["online"]}: <span dir="ltr">{_e(online)}</span>'
+                         f' (<time dir="ltr">{_e(d.get("online_since"))}</time> – '
+                         f'<time dir="ltr">{_e(d.get("last_seen"))}</time>)</p>')
+        parts.append(f'<p class="meta">{_AR["last_version"]}: {_e(d.get("version"))}</p>')
+        if d.get("first_lines"):
+            parts.append(f'<p class="field">{_AR["first_lines"]}:</p>'
+                         f'<blockquote>{_e(d["first_lines"])}</blockquote>')
+    else:
+        gone = describe_span(d.get("offline_seconds"))
+        parts.append(f'<p class="meta">{_AR["restored_at"]}: <time dir="ltr">'
+                     f'{_e(d.get("restored"))}</time>'
+                     + (f' · {_AR["offline"]} <span dir="ltr">{_e(gone)}</span>' if gone else "")
+                     + "</p>")
+        if not d.get("changed"):
+            parts.append(f"<p>{_AR['unchanged']}</p>")
+        else:
+            parts.append('<p class="kinds">' + _e(_AR["changed"].format(
+                a=d.get("from_version"), b=d.get("to_version"))) + "</p>")
+        parts.extend(_html_diff(d.get("diff") or {}, []))
+    parts.append("</article>")
+    return "\n".join(parts)
 
 
 def _html_health(alert: Alert) -> str:
@@ -819,6 +947,14 @@ def _story_json(story: Story) -> dict[str, Any]:
     }
 
 
+def _removal_json(alert: Alert) -> dict[str, Any]:
+    d = alert.details
+    return {"kind": alert.kind, "alert": alert.id, "title": alert.title, "url": alert.url,
+            "site": alert.site, **{key: d.get(key) for key in (
+                "removed", "restored", "reason", "online_seconds", "offline_seconds",
+                "first_lines", "changed")}}
+
+
 def _alert_json(alert: Alert, delivery: DeliveryRef | None) -> dict[str, Any]:
     document = alert.to_json()
     del document["delivered"]   # set once every channel has it: never known while rendering
@@ -840,7 +976,8 @@ def _render_json(digest: Digest, generated: str, delivery: DeliveryRef | None = 
         "alerts": [_alert_json(alert, delivery) for alert in digest.alerts],
         "topics": [{"topic": section.topic,
                     "new": [_story_json(s) for s in section.new],
-                    "updates": [_story_json(s) for s in section.updates]}
+                    "updates": [_story_json(s) for s in section.updates],
+                    "removals": [_removal_json(a) for a in section.removals]}
                    for section in digest.topics],
         "health": [_alert_json(alert, delivery) for alert in digest.health],
     }

@@ -4,7 +4,9 @@ The diffs themselves — sentence-level, per field, with an edit kind for each c
 :mod:`monitor.diff` (re-exported here for older imports). ``raqib history URL`` prints each
 version with the diff from the one before it: on a terminal in colour (removed sentences red,
 added green, edit kinds yellow), right-to-left text kept intact by RLM marks and isolates;
-``--format json`` lists the versions with their diffs and edit kinds.
+``--format json`` lists the versions with their diffs and edit kinds. A story that was taken
+down (:mod:`crawler.removals`) shows each removal after the version it left: when its checks
+first failed, when it was marked removed and why, and when it came back, if it did.
 """
 
 from __future__ import annotations
@@ -86,12 +88,48 @@ def article_history(db: sqlite_utils.Database, url: str) -> list[VersionEntry]:
     return entries
 
 
+@dataclass
+class RemovalEntry:
+    """One time an article was taken down (``removals``): ``removed`` is None while only its
+    first check failed, ``restored`` None while it is still gone."""
+
+    first_failed: str
+    removed: str | None
+    restored: str | None
+    status: int
+    reason: str
+    checks: int
+    version: int | None  # the last version stored before it went
+
+    def line(self) -> str:
+        if self.removed is None:
+            text = (f"check failed since {self.first_failed} · {self.reason}"
+                    f" ({self.checks} check{'s' if self.checks != 1 else ''}; removed if it "
+                    "still fails an hour after the first)")
+        else:
+            text = (f"removed {self.removed} · {self.reason} (first failed check "
+                    f"{self.first_failed}; last version kept: {self.version})")
+        if self.restored:
+            text += f" · restored {self.restored}"
+        return text
+
+
+def article_removals(db: sqlite_utils.Database, url: str) -> list[RemovalEntry]:
+    """Every removal of ``url``, oldest first."""
+    rows = db.execute(
+        "SELECT r.first_failed, r.removed, r.restored, r.status, r.reason, r.checks, v.version"
+        " FROM removals r LEFT JOIN versions v ON v.id = r.version_id WHERE r.url = ?"
+        " ORDER BY r.id", [url]).fetchall()
+    return [RemovalEntry(*row) for row in rows]
+
+
 def render_history(entries: list[VersionEntry], fmt: str = "text", *,
-                   color: bool = False) -> str:
+                   color: bool = False, removals: list[RemovalEntry] | None = None) -> str:
     """``text``: each version with its time, its edit kinds and the diff to the previous one
     (styled for a terminal when ``color``; ``click.echo`` drops the styles when its output is
     not one); ``json``: a list with one object per version (version, seen, title, body,
     published, author, content_hash, diff, edit_kinds)."""
+    removals = removals or []
     if fmt == "json":
         return terminal_json([entry.to_json() for entry in entries])
     if fmt != "text":
@@ -128,7 +166,15 @@ def render_history(entries: list[VersionEntry], fmt: str = "text", *,
             if not entry.diff:
                 lines.append("  (no sentence changed; only its normalised form differs)")
         lines.append("")
+        for removal in removals:
+            if removal.version == entry.version:
+                lines.append(style(removal.line(), fg="red", bold=True))
+                lines.append("")
         previous = entry
+    known = {entry.version for entry in entries}
+    for removal in removals:
+        if removal.version not in known:
+            lines += [style(removal.line(), fg="red", bold=True), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -61,7 +61,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "run_id": "The crawl run (crawl_runs.id)",
     }),
     "alerts": ("Alerts: a new or edited story that touches a tracked topic.", {
-        "kind": "new | update | health", "topic": "The topic's name",
+        "kind": "new | update | removed | restored | health", "topic": "The topic's name",
         "matched": "JSON: the terms found, with the words as written on the page",
         "details": "JSON, for updates: from_version, to_version, matches_now, diff",
         "sources": "JSON: URLs of the same story on other sites",
@@ -82,6 +82,20 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "attempts": "Tries so far", "next_attempt": "Earliest retry (UTC), backoff doubling",
         "error": "Why the last try failed (secrets removed)", "note": "Where it went",
     }),
+    "removals": ("Stored articles taken down: one row per time (crawler.removals).", {
+        "url": "The article (articles.url)", "site": "The site id",
+        "first_failed": "The first check that found it gone (UTC)",
+        "last_failed": "The latest such check (UTC)", "checks": "Failed checks in a row",
+        "status": "HTTP status of the last failed check (404, 410, or the redirect's)",
+        "reason": "Why it counts as gone: the status, or where it redirects",
+        "version_id": "The last version stored before (versions.id)",
+        "removed": "When a second failed check, an hour or more after the first, made it "
+                   "removed (UTC); empty: one failed check so far",
+        "restored": "When it answered again (UTC)",
+        "restored_version_id": "The version it came back with (versions.id)",
+    }),
+    "removal_events": ("Each removal and restoration, in order: what the monitor raises "
+                       "removed and restored alerts from.", {"kind": "removed | restored"}),
     "schedule_state": ("What `raqib run` last did per job, kept across restarts.", {
         "job": "crawl:<site>, digest", "next_run": "When it runs next (UTC)",
     }),
@@ -140,6 +154,33 @@ QUERIES: dict[str, dict[str, str]] = {
                "JOIN articles a ON a.url = d.url\n"
                "WHERE search_index MATCH raqib_fts_query(:q)\n"
                "ORDER BY score DESC LIMIT 100",
+    },
+    "removed_stories": {
+        "title": "Removed stories, per site",
+        "description": "Stored articles taken down and not back (404/410, or redirected to "
+                       "the home or a section page on two checks an hour apart), the latest "
+                       "first; give a site id, or leave it empty. tracked: it raised an alert.",
+        "sql": "SELECT r.removed, r.site, r.url, COALESCE(v.title, a.title) AS last_title,\n"
+               "  r.reason, r.first_failed, a.first_seen, a.last_seen,\n"
+               "  EXISTS (SELECT 1 FROM alerts x WHERE x.url = r.url AND x.topic != '')"
+               " AS tracked\n"
+               "FROM removals r LEFT JOIN articles a ON a.url = r.url\n"
+               "LEFT JOIN versions v ON v.id = r.version_id\n"
+               "WHERE r.removed IS NOT NULL AND r.restored IS NULL\n"
+               "  AND (:site = '' OR r.site = :site)\n"
+               "ORDER BY r.removed DESC, r.id DESC LIMIT 500",
+    },
+    "removed_stories_by_topic": {
+        "title": "Removed and restored stories, per topic",
+        "description": "The removed and restored alerts of tracked stories, the latest "
+                       "first; give a topic, or leave it empty.",
+        "sql": "SELECT created, kind, topic, site, title, url,\n"
+               "  json_extract(details, '$.reason') AS reason,\n"
+               "  json_extract(details, '$.removed') AS removed,\n"
+               "  json_extract(details, '$.restored') AS restored\n"
+               "FROM alerts WHERE kind IN ('removed', 'restored')\n"
+               "  AND (:topic = '' OR topic = :topic)\n"
+               "ORDER BY created DESC, id DESC LIMIT 500",
     },
     "outbox": {
         "title": "Digest deliveries",

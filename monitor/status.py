@@ -1,7 +1,7 @@
 """``raqib status``: each site's last crawl, next crawl, errors and extraction problems, and the
 pending digest.
 
-Read-only: it looks at ``crawl_runs``, ``crawl_errors``, ``extraction_problems``,
+Read-only: it looks at ``crawl_runs``, ``crawl_errors``, ``extraction_problems``, ``removals``,
 ``schedule_state`` (written by ``raqib run``) and the outbox, and never changes them. Next times
 follow from the last runs with the rules ``raqib run`` itself uses (:mod:`monitor.schedules`), so
 a next crawl is never shown before the last one: one interval after the last crawl started, or
@@ -25,6 +25,7 @@ from monitor.scheduler import read_state
 from monitor.schedules import Every, LastRun, Schedule, next_due
 
 _DAY = timedelta(days=1)
+REMOVED_SHOWN = 10
 
 
 @dataclass
@@ -45,6 +46,10 @@ class SiteStatus:
     extraction: dict | None = None
     # crawls that outgrow their interval or their refetch budget (monitor.pace), in words
     pace: list[str] | None = None
+    # stored articles taken down and not back (crawler.removals), the latest first: url,
+    # title, removed, reason, tracked (it raised an alert for a topic); at most REMOVED_SHOWN
+    removed: list[dict] | None = None
+    removed_count: int = 0
 
 
 @dataclass
@@ -102,6 +107,7 @@ def collect_status(db: sqlite_utils.Database, sites: list[Site], now: datetime |
             if last_error else None,
             extraction=_extraction(db, site.id),
             pace=[p.summary for p in crawl_pace(db, site.id, site.every)] or None,
+            **_removed(db, site.id),
         ))
     outbox = outbox_state(db)
     digest_state = state.get("digest") or {}
@@ -119,6 +125,23 @@ def collect_status(db: sqlite_utils.Database, sites: list[Site], now: datetime |
                   if digest_state else None,
                   digest_schedule=digest.describe() if digest is not None else None,
                   digest_due=digest_due)
+
+
+def _removed(db: sqlite_utils.Database, site_id: str) -> dict:
+    """The site's stored articles taken down and not back, the latest first."""
+    (count,) = db.execute("SELECT COUNT(*) FROM removals WHERE site = ? AND removed IS NOT NULL"
+                          " AND restored IS NULL", [site_id]).fetchone()
+    if not count:
+        return {"removed": None, "removed_count": 0}
+    rows = db.execute(
+        "SELECT r.url, COALESCE(a.title, ''), r.removed, r.reason,"
+        " EXISTS (SELECT 1 FROM alerts x WHERE x.url = r.url AND x.topic != '') AS tracked"
+        " FROM removals r LEFT JOIN articles a ON a.url = r.url"
+        " WHERE r.site = ? AND r.removed IS NOT NULL AND r.restored IS NULL"
+        " ORDER BY r.removed DESC, r.id DESC LIMIT ?", [site_id, REMOVED_SHOWN]).fetchall()
+    return {"removed": [dict(zip(("url", "title", "removed", "reason", "tracked"),
+                                 (*row[:4], bool(row[4])))) for row in rows],
+            "removed_count": count}
 
 
 def _extraction(db: sqlite_utils.Database, site_id: str) -> dict | None:
@@ -155,6 +178,13 @@ def render_status(status: Status, fmt: str = "text") -> str:
             lines.extend(f"      {url}" for url in s.extraction["urls"])
         for pace in s.pace or ():
             lines.append(f"    outgrown: {pace}")
+        if s.removed_count:
+            lines.append(f"    removed stories: {s.removed_count}")
+            for r in s.removed or ():
+                lines.append(f"      {r['removed']} {r['url']} ({r['reason']}"
+                             + ("; tracked" if r["tracked"] else "") + ")")
+                if r["title"]:
+                    lines.append(f"        \u200f{r['title']}")
     lines.append("digest:")
     lines.append(f"  alerts waiting for the next digest: {status.unbuilt_alerts}")
     if status.digest_schedule:

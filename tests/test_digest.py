@@ -123,7 +123,7 @@ def test_json_has_the_generated_time_counts_and_every_alert(db):
 
     assert document["generated"] == GENERATED
     assert document["count"] == 5
-    assert document["counts"] == {"new": 3, "update": 2, "health": 0}
+    assert document["counts"] == {"new": 3, "update": 2, "removed": 0, "restored": 0, "health": 0}
     kinds = [(a["kind"], a["topic"]) for a in document["alerts"]]
     assert kinds[0] == ("new", "العراق وكندا")
     update = next(a for a in document["alerts"] if a["kind"] == "update")
@@ -274,7 +274,7 @@ def test_health_alerts_have_their_own_section_at_the_end(next_digest):
     document = json.loads(render_digest(next_digest, "json", generated=GENERATED))
     assert [t["topic"] for t in document["topics"]] == ["العراق وكندا"]
     assert [a["kind"] for a in document["health"]] == ["health"]
-    assert document["counts"] == {"new": 0, "update": 1, "health": 1}
+    assert document["counts"] == {"new": 0, "update": 1, "removed": 0, "restored": 0, "health": 1}
 
 
 def test_html_sources_are_escaped_and_the_email_keeps_its_layout(syndicated):
@@ -408,7 +408,7 @@ def test_a_story_new_and_edited_in_one_digest_is_one_new_story_in_json(edited_tw
     document = json.loads(render_digest(edited_twice, "json", generated=GENERATED))
 
     assert document["count"] == 5 and len(document["alerts"]) == 5  # every alert is kept
-    assert document["counts"] == {"new": 2, "update": 2, "health": 1}
+    assert document["counts"] == {"new": 2, "update": 2, "removed": 0, "restored": 0, "health": 1}
     (section,) = document["topics"]
     assert section["updates"] == []
     wire, story = section["new"]

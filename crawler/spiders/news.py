@@ -54,8 +54,9 @@ from crawler.fetchstate import (
     parse_time, refetch_due, refetch_tier,
     window_reference, within_window,
 )
-from crawler.items import CrawlError, SeenUnder
+from crawler.items import ArticleGone, CrawlError, SeenUnder
 from crawler.middlewares import RefusedUrl
+from crawler.removals import GONE_STATUSES
 from crawler.robots import read_robots
 from crawler.sitemaps import read_sitemap
 from crawler.sites import Site, load_sites
@@ -327,6 +328,10 @@ class NewsSpider(scrapy.Spider):
         (see :meth:`_article_url`). A ``304`` is a visit that found it as stored; a full answer
         is extracted and stored by the pipeline (:func:`crawler.pagestore.store_page`),
         validators in the same transaction."""
+        gone = self._redirected_away(response)
+        if gone is not None:
+            yield gone
+            return
         url, refusals = self._article_url(response)
         yield from refusals
         if response.status == NOT_MODIFIED:  # as stored: nothing to extract, nothing to store
@@ -339,6 +344,28 @@ class NewsSpider(scrapy.Spider):
         if others:
             yield SeenUnder(self.site_id, url, others, page.fetched)
         yield page
+
+    def _redirected_away(self, response: Response) -> ArticleGone | None:
+        """A stored article whose request was redirected to the site's home page or to a page
+        that is not an article of the site (a section, a listing): the story is gone from
+        its address, as far as this check can tell."""
+        redirects = response.meta.get("redirect_urls")
+        if not redirects:
+            return None
+        asked = self.door.canonical(redirects[0])
+        asked = self.aliases.get(asked, asked)
+        state = self.known.get(asked)
+        if state is None or not state.stored:
+            return None
+        landed = self.door.canonical(response.url)
+        home = urlparse(landed).path in ("", "/")
+        if not home and self.site.is_article(landed):
+            return None  # moved to another article URL: the same story, stored as usual
+        reasons = [r for r in response.meta.get("redirect_reasons", ()) if isinstance(r, int)]
+        where = "the home page" if home else "a page that is not an article"
+        return ArticleGone(self.site_id, asked, reasons[0] if reasons else 302,
+                           f"redirected to {where} {landed}",
+                           self._clock().isoformat(timespec="seconds"))
 
     def _article_url(self, response: Response) -> tuple[str, list[CrawlError]]:
         """The URL an article is stored under: the page's canonical link (``<link
@@ -408,7 +435,11 @@ class NewsSpider(scrapy.Spider):
         request = failure.request
         stage = "fetch"
         if failure.check(HttpError):
-            message = f"HTTP {failure.value.response.status}"
+            status = failure.value.response.status
+            message = f"HTTP {status}"
+            gone = self._stored_article_gone(request, status)
+            if gone is not None:
+                yield gone
             challenge = _challenge_answer(failure.value.response)
             if challenge is not None:  # a challenge or block page: the site keeps us out
                 stage, message = challenge.stage, f"{challenge.reason}, HTTP {failure.value.response.status}"
@@ -428,6 +459,20 @@ class NewsSpider(scrapy.Spider):
             message = f"{failure.type.__name__}: {failure.getErrorMessage()}"
         logger.warning("%s: %s failed: %s", self.site_id, request.url, message)
         yield CrawlError(self.site_id, stage, message, request.url)
+
+
+    def _stored_article_gone(self, request: scrapy.Request, status: int) -> ArticleGone | None:
+        """A 404 or 410 for a stored article: a check that found it gone (recorded as a
+        ``crawl_errors`` row as well, like every failed request)."""
+        if status not in GONE_STATUSES or request.callback != self.parse_article:
+            return None
+        url = request.meta.get("redirect_urls", [request.url])[0]
+        url = self.aliases.get(url, url)
+        state = self.known.get(url)
+        if state is None or not state.stored:
+            return None
+        return ArticleGone(self.site_id, url, status, f"HTTP {status}",
+                           self._clock().isoformat(timespec="seconds"))
 
 
 BLOCKING_STATUSES = frozenset({403, 429, 503})  # what challenge and block pages answer with
