@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from click.testing import CliRunner
 
 from crawl_helpers import CrawlWorld
@@ -23,6 +24,8 @@ from monitor.pace import crawl_pace
 from monitor.topics import load_topics
 from monitor.crawling import LOCAL_SITE_SETTINGS, crawl_sites
 from test_refetch_budget import EVERY, PER_CRAWL, START, BusySite
+
+pytestmark = pytest.mark.slow  # a simulated day of crawls
 
 
 def seed(site: BusySite, budget: int) -> str:

@@ -23,6 +23,8 @@ from crawler.fetchstate import DEFAULT_REFETCH, refetch_due, refetch_tier
 from crawler.sites import load_site
 from monitor.crawling import LOCAL_SITE_SETTINGS, crawl_sites
 
+pytestmark = pytest.mark.slow  # a simulated day of crawls
+
 START = datetime(2026, 12, 1, 6, 0, tzinfo=timezone.utc)
 EVERY = timedelta(hours=2)
 PER_CRAWL, CRAWLS, FEED_ITEMS, BUDGET = 25, 12, 60, 40
