@@ -44,6 +44,41 @@ class CrawlWorld:
     def db(self):
         return open_db(self.db_path)
 
+    def copy(self, root: Path) -> CrawlWorld:
+        """A world of its own at ``root``: the seeds copied, the store copied by SQLite's
+        backup API (whole, WAL included), so a crawl made once per module serves tests that
+        write to their store."""
+        import sqlite3
+
+        root.mkdir(parents=True, exist_ok=True)
+        other = CrawlWorld(root)
+        if self.seeds.exists():
+            shutil.copytree(self.seeds, other.seeds)
+        source, target = sqlite3.connect(self.db_path), sqlite3.connect(other.db_path)
+        try:
+            source.backup(target)
+        finally:
+            source.close()
+            target.close()
+        return other
+
+
+def _crawl_measured(world: CrawlWorld, sites: tuple[str, ...]) -> tuple[CrawlOutcome, float]:
+    import resource
+
+    outcome = world.crawl(*sites)
+    return outcome, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def crawl_with_peak_memory(world: CrawlWorld, *sites: str) -> tuple[CrawlOutcome, float]:
+    """``world.crawl(*sites)`` and the crawl process's peak resident size in MiB. The crawl is
+    started from a fresh process of its own, so the peak is this crawl's, not that of any
+    earlier child of the test process (``RUSAGE_CHILDREN`` keeps the largest ever)."""
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(_crawl_measured, (world, sites))
+
 
 def free_port() -> int:
     """A port on 127.0.0.1 that nothing listens on (for 'the site is down')."""

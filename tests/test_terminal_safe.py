@@ -20,7 +20,7 @@ from crawler.extract import extract_article
 from crawler.extract.safetext import MAX_BODY, MAX_TITLE, terminal_safe
 from monitor.cli import main
 from test_delivery import SmtpServer, write_config
-from crawl_helpers import TextSite, free_port
+from crawl_helpers import CrawlWorld, TextSite, free_port
 
 ESCAPES = ["\x1b]0;owned\x07", "\x1b[2J", "\x07", "\x1b[31m", "\x9b2J", "\x1bP+q\x1b\\", "\x08"]
 BIDI = ["\u202e", "\u202a", "\u202b", "\u202c", "\u202d", "\u2066", "\u2067", "\u2068", "\u2069"]
@@ -74,8 +74,10 @@ def assert_shown_clean(text: str, where: str) -> None:
     assert_clean(text.replace("\u2068", "").replace("\u2069", ""), where)
 
 
-@pytest.fixture
-def crawled(world):
+@pytest.fixture(scope="module")
+def crawled_once(tmp_path_factory):
+    """The hostile site crawled and monitored once for the module."""
+    world = CrawlWorld(tmp_path_factory.mktemp("hostile"))
     server = ThreadingHTTPServer(("127.0.0.1", 0), HostileSite)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     world.add_seed("hostile", f'''name = "موقع معاد"
@@ -93,6 +95,12 @@ article_url = '/news/\\d+$'
     assert [run.pages for run in outcome.runs] == [3], outcome.messages
     assert raqib("monitor", "--db", str(world.db_path), "--seeds", str(world.seeds)).exit_code == 0
     return world
+
+
+@pytest.fixture
+def crawled(crawled_once, tmp_path):
+    """A copy of the crawled world for one test (some send digests, some write the store)."""
+    return crawled_once.copy(tmp_path / "world")
 
 
 def test_stored_titles_and_bodies_hold_no_escape_control_or_bidi_override(crawled):
