@@ -11,8 +11,10 @@ each article's latest version (``crawler.extract.arabic``):
 
 Queries go through the same normalisation: «أكّد» is searched as «اكد» and finds «أكد»; each
 word is put in its term form (``arabic.term_form``: «العراق» → «عراق»), as topics are, and
-matched in any column; a quoted phrase must occur as consecutive words of the title or body.
-All words must occur. Results are ranked by bm25 (title words weigh most) and shown with a
+folded as a text word is: any of its forms with a proclitic removed matches too, so «لكندا»
+finds «كندا» as «كندا» finds «لكندا»; each is matched in any column. A quoted phrase must occur
+as consecutive words of the title or body. All words must occur. The articles holding the
+words as written rank first, then bm25 (title words weigh most); results are shown with a
 snippet of the ORIGINAL text around the best cluster of matched words (the snippet is cut from
 the stored body, never from the normalised shadow).
 
@@ -144,34 +146,61 @@ _PHRASE = re.compile(r'"([^"]*)"|(\S+)')
 
 @dataclass(frozen=True)
 class Query:
-    """A parsed query: single words (in term form) and phrases (lists of normalised words)."""
+    """A parsed query: single words and phrases (lists of normalised words). Each word is kept
+    with its forms, folded as a text word is folded for the index: the word in term form and
+    every form of it with a proclitic removed («والعراق»: «والعراق», «عراق»), so a query word
+    written with a clitic finds what the bare word finds."""
 
-    words: tuple[str, ...]
+    words: tuple[tuple[str, ...], ...]
     phrases: tuple[tuple[str, ...], ...]
 
     def fts(self) -> str:
-        """The FTS5 expression: every word in any column, every phrase in title or body."""
-        parts = [f'"{word}"' for word in self.words]
-        parts += ['{title body} : "' + " ".join(phrase) + '"' for phrase in self.phrases]
+        """The FTS5 expression: every word (any of its forms) in any column, every phrase in
+        title or body."""
+        parts = [_any_of(forms) for forms in self.words]
+        parts += [_phrase(phrase) for phrase in self.phrases]
+        return " AND ".join(parts)
+
+    def fts_as_written(self) -> str:
+        """The FTS5 expression of the words as written (each word's first form only): the
+        articles holding them rank first."""
+        parts = [f'"{forms[0]}"' for forms in self.words]
+        parts += [_phrase(phrase) for phrase in self.phrases]
         return " AND ".join(parts)
 
     def highlight_forms(self) -> set[str]:
-        return set(self.words) | {term_form(w) for phrase in self.phrases for w in phrase}
+        return ({form for forms in self.words for form in forms}
+                | {term_form(w) for phrase in self.phrases for w in phrase})
+
+
+def _any_of(forms: tuple[str, ...]) -> str:
+    quoted = [f'"{form}"' for form in forms]
+    return quoted[0] if len(quoted) == 1 else "(" + " OR ".join(quoted) + ")"
+
+
+def _phrase(words: tuple[str, ...]) -> str:
+    return '{title body} : "' + " ".join(words) + '"'
+
+
+def query_word_forms(token: str) -> tuple[str, ...]:
+    """A normalised query token's forms: its term form first, then the term forms of it with
+    each proclitic removed (as :func:`shadow` folds a text word), without repeats."""
+    written = term_form(token)
+    others = sorted({term_form(form) for form in clitic_forms(token)} - {written})
+    return (written, *others)
 
 
 def parse_query(text: str) -> Query:
     """Words and "quoted phrases", normalised as the index is. A word that normalises to
     several words («U.N.») is a phrase."""
-    words: list[str] = []
+    words: list[tuple[str, ...]] = []
     phrases: list[tuple[str, ...]] = []
     for quoted, bare in _PHRASE.findall(text):
         found = tokens(quoted if quoted else bare)
-        if quoted and len(found) > 1:
-            phrases.append(tuple(found))
-        elif len(found) > 1:
+        if len(found) > 1:
             phrases.append(tuple(found))
         elif found:
-            words.append(term_form(found[0]))
+            words.append(query_word_forms(found[0]))
     if not words and not phrases:
         raise SearchError(f"nothing to search for in {text!r}: give a word")
     return Query(tuple(dict.fromkeys(words)), tuple(dict.fromkeys(phrases)))
@@ -186,7 +215,10 @@ def search(db: sqlite_utils.Database, text: str, limit: int = 20) -> list[Search
         f" bm25(search_index, {', '.join(map(str, WEIGHTS))}) AS score"
         " FROM search_index JOIN search_docs d ON d.id = search_index.rowid"
         " JOIN articles a ON a.url = d.url"
-        " WHERE search_index MATCH ? ORDER BY score LIMIT ?", [query.fts(), limit]).fetchall()
+        " WHERE search_index MATCH ?"
+        " ORDER BY search_index.rowid IN"
+        " (SELECT rowid FROM search_index WHERE search_index MATCH ?) DESC, score LIMIT ?",
+        [query.fts(), query.fts_as_written(), limit]).fetchall()
     hits = []
     wanted = query.highlight_forms()
     for url, site, title, body, published, score in rows:

@@ -49,6 +49,23 @@ def test_a_bare_word_finds_it_with_attached_clitics(db):
     assert urls(search(db, "تورنتو")) == [CONSULATE]
 
 
+def test_a_query_word_with_a_clitic_finds_what_the_bare_word_finds_and_its_own_form_first(db):
+    # «لكندا» is written only in the consulate story, «كندا» bare in two others: the query
+    # «لكندا» is folded as the text is, so it finds all three, the story that says «لكندا» first.
+    found = urls(search(db, "لكندا"))
+    assert set(found) == set(urls(search(db, "كندا"))) == {IRAQ_CANADA, FOOTBALL, CONSULATE}
+    assert found[0] == CONSULATE
+    # «وأكد» in the weather story, «أكّد» in the Iraq–Canada one
+    found = urls(search(db, "وأكد"))
+    assert set(found) == {IRAQ_CANADA, WEATHER} and found[0] == WEATHER
+    assert set(urls(search(db, "والعراق"))) == set(urls(search(db, "العراق")))
+
+
+def test_a_query_word_with_a_clitic_is_marked_in_its_snippet_in_either_form(db):
+    (hit,) = [h for h in search(db, "لكندا") if h.url == CONSULATE]
+    assert {"بكندا", "لكندا"} <= set(hit.matched)
+
+
 def test_the_definite_article_is_part_of_no_word(db):
     assert set(urls(search(db, "العراق"))) == set(urls(search(db, "عراق")))
 
