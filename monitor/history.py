@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 import click
 import sqlite_utils
 
 from crawler.extract.safetext import terminal_json, terminal_safe_all
+from crawler.urls import UrlDoor
 from monitor.diff import (  # noqa: F401  (re-exported: monitor.alerts, the datasette plugin)
     DIFF_FIELDS, EDIT_KINDS, diff_text, diff_versions, edit_kinds, split_sentences,
 )
@@ -70,8 +72,30 @@ class VersionEntry:
         return listed
 
 
+def stored_url(db: sqlite_utils.Database, url: str) -> str:
+    """The URL an article is stored under, for ``url`` as a user gives it: without the spaces
+    and line end a copied URL carries (``sqlite-utils --csv`` ends it with CRLF), as stored, in
+    its canonical form (tracking parameters dropped, as the crawler drops them), or as one of
+    the other URLs the article was seen under; ``url`` trimmed when none is stored."""
+    wanted = url.strip()
+    candidates = [wanted]
+    try:
+        candidates.append(UrlDoor(()).canonical(wanted, urlsplit(wanted).port))
+    except ValueError:  # not a URL that can be put in canonical form: look it up as given
+        pass
+    for candidate in candidates:
+        if db.execute("SELECT 1 FROM articles WHERE url = ?", [candidate]).fetchone():
+            return candidate
+        row = db.execute("SELECT url FROM url_aliases WHERE alias = ?", [candidate]).fetchone()
+        if row:
+            return row[0]
+    return wanted
+
+
 def article_history(db: sqlite_utils.Database, url: str) -> list[VersionEntry]:
-    """Every stored version of ``url``, oldest first; empty when the URL is not stored."""
+    """Every stored version of the article at ``url`` (see :func:`stored_url`), oldest first;
+    empty when no article is stored there."""
+    url = stored_url(db, url)
     rows = db.execute(
         "SELECT id, url, version, seen, title, body, published, author, content_hash"
         " FROM versions WHERE url = ? ORDER BY version", [url]
@@ -115,7 +139,8 @@ class RemovalEntry:
 
 
 def article_removals(db: sqlite_utils.Database, url: str) -> list[RemovalEntry]:
-    """Every removal of ``url``, oldest first."""
+    """Every removal of the article at ``url`` (see :func:`stored_url`), oldest first."""
+    url = stored_url(db, url)
     rows = db.execute(
         "SELECT r.first_failed, r.removed, r.restored, r.status, r.reason, r.checks, v.version"
         " FROM removals r LEFT JOIN versions v ON v.id = r.version_id WHERE r.url = ?"

@@ -111,3 +111,27 @@ def test_an_unknown_url_has_no_history(tmp_path):
     assert article_history(db, "https://nowhere.test/") == []
     assert render_history([], "json") == "[]"
     assert "No stored versions" in render_history([])
+
+
+def test_history_finds_the_article_under_the_url_a_user_pastes(tmp_path):
+    # a URL copied from `sqlite-utils --csv` ends with CRLF; one from a feed or a share button
+    # carries tracking parameters; an old address of the article is one of its other URLs
+    from click.testing import CliRunner
+
+    from crawler.store import record_aliases
+    from monitor.cli import main
+
+    db = new_db(tmp_path)
+    save(db, IRAQ_CANADA, STORY_TITLE, STORY_BODY)
+    record_aliases(db, IRAQ_CANADA, "demo", ("https://demo.test/old/1",), "2024-05-01T09:00:00+00:00")
+    db.close()
+    for pasted in (f" {IRAQ_CANADA}\r\n", f"{IRAQ_CANADA}?utm_source=rss&fbclid=x",
+                   "https://demo.test/old/1"):
+        result = CliRunner().invoke(main, ["history", pasted, "--format", "json",
+                                           "--db", str(tmp_path / "raqib.db")])
+        assert result.exit_code == 0, (pasted, result.output)
+        (version,) = json.loads(result.output)
+        assert version["version"] == 1 and version["title"] == STORY_TITLE
+    result = CliRunner().invoke(main, ["history", "https://demo.test/news/404",
+                                       "--db", str(tmp_path / "raqib.db")])
+    assert result.exit_code == 1 and "no stored article at https://demo.test/news/404" in result.output
