@@ -7,6 +7,9 @@
 - :class:`ConditionalRequestMiddleware`: sends a page's stored validators back
   (``If-None-Match`` / ``If-Modified-Since``) and lets a ``304 Not Modified`` through to the
   callback; *which* pages get them is :func:`crawler.fetchstate.conditional_headers`'s rule.
+- :class:`BackOffMiddleware`: a ``429``, or a ``503`` with ``Retry-After``, pauses the site
+  (:mod:`crawler.pauses`): that answer is not retried and the site's remaining requests are
+  dropped for this crawl.
 """
 
 from __future__ import annotations
@@ -18,7 +21,12 @@ from urllib.parse import urljoin
 from scrapy.exceptions import IgnoreRequest
 from w3lib.url import safe_url_string
 
+from crawler.durations import parse_duration
 from crawler.fetchstate import NOT_MODIFIED, conditional_headers
+from crawler.pauses import (
+    DEFAULT_BACKOFF_BASE, DEFAULT_PAUSE_MAX, PAUSED_DROPPED, Pause, asks_to_pause,
+    backoff_period, retry_after_period,
+)
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -31,6 +39,10 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 class RefusedUrl(IgnoreRequest):
     """A request the site's URL door refused (scheme, host, user-info, length)."""
+
+
+class SitePaused(IgnoreRequest):
+    """A request not sent, or an answer not retried: the site asked us to wait."""
 
 
 class _DoorMiddleware:
@@ -107,3 +119,56 @@ class ConditionalRequestMiddleware:
             if NOT_MODIFIED not in allowed:
                 allowed.append(NOT_MODIFIED)
         return None
+
+
+class BackOffMiddleware:
+    """Pauses the site on the first answer that asks us to slow down (:mod:`crawler.pauses`):
+    sits after Scrapy's RetryMiddleware (550), so it sees the answer first and no retry of
+    it is scheduled; every request after it is dropped before it is sent. The pause is left
+    on the spider (``spider.pause``) for the pipeline to record when the crawl closes."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        settings = crawler.settings
+        self.cap = _duration(settings.get("RAQIB_PAUSE_MAX"), DEFAULT_PAUSE_MAX)
+        self.base = _duration(settings.get("RAQIB_BACKOFF_BASE"), DEFAULT_BACKOFF_BASE)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BackOffMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        pause = getattr(self.crawler.spider, "pause", None)
+        if pause is not None:
+            self.crawler.stats.inc_value(PAUSED_DROPPED)
+            raise SitePaused(f"not sent: {pause.describe()}")
+        return None
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        header = response.headers.get("Retry-After")
+        retry_after = header.decode("latin-1", "replace")[:200] if header else None
+        if not asks_to_pause(response.status, retry_after):
+            return response
+        spider = self.crawler.spider
+        if getattr(spider, "pause", None) is None:
+            now = spider._clock()
+            period = retry_after_period(retry_after, now, self.cap)
+            strikes = getattr(spider, "pause_strikes", 0) + 1
+            if period is None:
+                period = backoff_period(strikes, self.base, self.cap)
+            spider.pause = Pause(spider.site_id, now + period, now, response.status,
+                                 retry_after if retry_after_period(retry_after, now, self.cap)
+                                 else None, request.url, strikes)
+            logger.warning("%s asks us to slow down: %s; its remaining requests are dropped "
+                           "for this crawl", spider.site_id, spider.pause.describe())
+        raise SitePaused(f"not retried: {spider.pause.describe()}")
+
+
+def _duration(value, default):
+    if not value:
+        return default
+    try:
+        return parse_duration(str(value))
+    except ValueError:
+        logger.warning("not a duration: %r; using %s", value, default)
+        return default

@@ -25,6 +25,7 @@ from crawler.fetchstate import (
 )
 from crawler.items import ArticleGone, CrawlError, SeenUnder
 from crawler.pagestore import store_page
+from crawler.pauses import PAUSED_DROPPED, end_pauses, record_pause
 from crawler.removals import GONE_STATUSES, record_back, record_gone
 from crawler.store import (
     close_run, count_in_run, mark_seen, open_db, record_aliases, record_error, start_run,
@@ -75,8 +76,10 @@ class StorePipeline:
             return
         self._record_unrecorded()
         stats = self.stats.get_value if self.stats is not None else (lambda name, default: default)
+        pause = getattr(spider, "pause", None)
         try:
-            run = close_run(self.db, self.run_id,
+            self._record_pause(pause, stats(PAUSED_DROPPED, 0))
+            run = close_run(self.db, self.run_id, paused=pause is not None,
                             pages=stats(PAGES, 0), not_modified=stats(NOT_MODIFIED_PAGES, 0),
                             requests=stats("downloader/request_count", 0),
                             bytes_received=stats("downloader/response_bytes", 0),
@@ -96,6 +99,20 @@ class StorePipeline:
                     run["not_modified"], run["new"], run["changed"], run["errors"],
                     run["extracted"], problems, run["requests"], run["bytes"])
         self.db.close()
+
+    def _record_pause(self, pause, dropped: int) -> None:
+        """The crawl's pause (:mod:`crawler.pauses`): its one ``crawl_errors`` row and the
+        site's pause, or, for a crawl not paused, the end of the site's pauses in a row."""
+        if pause is None:
+            with transaction(self.db) as conn:
+                end_pauses(conn, self.site_id)
+            return
+        with transaction(self.db) as conn:
+            record_pause(conn, pause)
+            record_error(self.db, self.site_id, "paused",
+                         f"the site asked us to slow down: {pause.describe()}; "
+                         f"{dropped} request(s) of this crawl not sent, its pages stay due",
+                         url=pause.url, run_id=self.run_id)
 
     def response_received(self, response, request, spider) -> None:
         if self.stats is not None and response.status < 400:

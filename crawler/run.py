@@ -2,18 +2,22 @@
 
 The Twisted reactor cannot restart inside one process, so the product runs every crawl through
 this module in a process of its own. Bad seed files are reported and recorded; the other sites
-are crawled.
+are crawled. A site paused because it asked us to slow down (:mod:`crawler.pauses`) is not
+crawled before its pause ends (the clock: ``RAQIB_NOW`` when set).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler.fetchstate import parse_time
+from crawler.pauses import paused_until
 from crawler.pipelines import STORE_FAILURES
 from crawler.sites import Site, load_sites
 from crawler.store import open_db, record_error
@@ -57,6 +61,19 @@ def choose_sites(seeds: str, wanted: list[str], db_path: str,
     return sites, problems
 
 
+def without_paused(sites: list[Site], db_path: str, now: datetime) -> tuple[list[Site], list[str]]:
+    """``sites`` less those paused at ``now`` because they asked us to slow down
+    (:mod:`crawler.pauses`), and a line for each of those."""
+    db = open_db(db_path)
+    try:
+        pauses = {site.id: paused_until(db, site.id, now) for site in sites}
+    finally:
+        db.close()
+    lines = [f"{site_id} is paused: {pause.describe()}; not crawled"
+             for site_id, pause in pauses.items() if pause is not None]
+    return [site for site in sites if pauses[site.id] is None], lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crawler.run", description=__doc__)
     parser.add_argument("sites", nargs="*", help="site ids (default: every site)")
@@ -76,6 +93,13 @@ def main(argv: list[str] | None = None) -> int:
     sites, problems = choose_sites(args.seeds, args.sites, args.db)
     for problem in problems:
         print(f"raqib: {problem}", file=sys.stderr)
+    now = parse_time(overrides.get("RAQIB_NOW")) or datetime.now(timezone.utc)
+    wanted = bool(sites)
+    sites, paused = without_paused(sites, args.db, now)
+    for line in paused:
+        print(f"raqib: {line}", file=sys.stderr)
+    if wanted and not sites:
+        return 0
     if not sites:
         print("raqib: no site to crawl", file=sys.stderr)
         return 1

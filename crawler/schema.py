@@ -15,7 +15,8 @@ Tables (version 1)
 - ``articles``: one row per URL, the latest version's fields.
 - ``versions``: one row per distinct normalised content of an article, with its page.
 - ``crawl_runs``: one row per site per crawl; ``status`` running | finished | failed |
-  interrupted (left running by a crawl that was killed) | timeout.
+  interrupted (left running by a crawl that was killed) | timeout | paused (the site asked
+  us to slow down, since version 9).
 - ``crawl_errors``: every error met while crawling (seed, fetch, parse, store, ...).
 - ``fetch_state``: per-URL validators and fetch times for incremental crawling
   (:mod:`crawler.fetchstate`).
@@ -68,6 +69,11 @@ Version 8
   ``removed`` by a second failed check at least an hour later, ``restored`` when it answers
   again, the last version kept (:mod:`crawler.removals`); ``removal_events``: each removal
   and restoration, in order, what the monitor raises ``removed`` and ``restored`` alerts from.
+
+Version 9
+- ``site_pauses``: a site that answered ``429``, or ``503`` with ``Retry-After``, is paused
+  until the time it asked for (or an exponential back-off), at most ``RAQIB_PAUSE_MAX``; one
+  row per paused site, with the answer and the pauses in a row (:mod:`crawler.pauses`).
 
 To change the schema, append a step to :data:`MIGRATIONS` (never edit a released one) and
 describe it here; ``tests/test_schema.py`` opens the version-0 fixture with every step. Every
@@ -324,6 +330,20 @@ _VERSION_8 = (
 )
 
 
+# Version 9: sites that asked us to slow down (``crawler.pauses``).
+_VERSION_9 = (
+    """CREATE TABLE IF NOT EXISTS site_pauses (
+        site TEXT PRIMARY KEY,
+        until TEXT NOT NULL,
+        since TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        retry_after TEXT,
+        url TEXT,
+        strikes INTEGER NOT NULL DEFAULT 1
+    )""",
+)
+
+
 @dataclass(frozen=True)
 class Migration:
     """One step, applied inside the migration's transaction: its statements, then the columns
@@ -360,6 +380,7 @@ MIGRATIONS: tuple[Migration, ...] = (
               columns={"crawl_runs": (("unchanged", "INTEGER NOT NULL DEFAULT 0"),
                                       ("listed", "INTEGER NOT NULL DEFAULT 0"))}),
     Migration(8, "removed and restored articles: removals, removal_events", _VERSION_8),
+    Migration(9, "sites that asked us to slow down: site_pauses", _VERSION_9),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

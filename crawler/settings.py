@@ -45,6 +45,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RedirectDoorMiddleware": 650,
     # If-None-Match / If-Modified-Since from the store's fetch state (crawler/fetchstate.py)
     "crawler.middlewares.ConditionalRequestMiddleware": 450,
+    # 429, or 503 with Retry-After: pause the site (crawler/pauses.py); after RetryMiddleware
+    # (550), so the answer is seen before a retry of it is scheduled
+    "crawler.middlewares.BackOffMiddleware": 560,
 }
 REDIRECT_MAX_TIMES = 20
 
@@ -57,6 +60,12 @@ RAQIB_INCREMENTAL = True
 # The crawl's clock, as an ISO-8601 time; empty: the real time. For tests and benchmarks that
 # crawl "a day later" without waiting a day.
 RAQIB_NOW = ""
+
+# A site that asks us to slow down (429, or 503 with Retry-After) is paused for the period it
+# asks, at most RAQIB_PAUSE_MAX; without a usable Retry-After, RAQIB_BACKOFF_BASE doubled with
+# each pause in a row (crawler/pauses.py).
+RAQIB_PAUSE_MAX = "6h"
+RAQIB_BACKOFF_BASE = "60s"
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -186,13 +186,15 @@ def finish_run(db: sqlite_utils.Database, run_id: int, status: str = "finished",
 
 def close_run(db: sqlite_utils.Database, run_id: int, *, pages: int = 0, not_modified: int = 0,
               requests: int = 0, bytes_received: int = 0, unrecorded_errors: int = 0,
-              refetch_due: int = 0, refetch_deferred: int = 0, listed: int = 0) -> dict:
+              refetch_due: int = 0, refetch_deferred: int = 0, listed: int = 0,
+              paused: bool = False) -> dict:
     """Close a crawl run with the counts of its answers (Scrapy's stats: pages fetched, of
     them ``304 Not Modified``, requests sent, bytes received, stored articles due for a
     refetch and of them deferred by the budget, article links its discovery pages yielded);
     returns its row. The run
     ``failed`` when it fetched nothing but errors, when a page could not be stored (a
-    ``store`` error), or when errors could not even be recorded (``unrecorded_errors``)."""
+    ``store`` error), or when errors could not even be recorded (``unrecorded_errors``); else
+    ``paused`` when the site asked us to slow down (:mod:`crawler.pauses`)."""
     with transaction(db) as conn:
         conn.execute("UPDATE crawl_runs SET pages = ?, not_modified = ?, requests = ?, bytes = ?,"
                      " refetch_due = ?, refetch_deferred = ?, listed = ? WHERE id = ?",
@@ -202,8 +204,10 @@ def close_run(db: sqlite_utils.Database, run_id: int, *, pages: int = 0, not_mod
                                         [run_id]).fetchall()
         (store_errors,) = conn.execute("SELECT COUNT(*) FROM crawl_errors WHERE run_id = ?"
                                        " AND stage = 'store'", [run_id]).fetchone()
-        failed = (pages == 0 and errors > 0) or store_errors > 0 or unrecorded_errors > 0
-        finish_run(db, run_id, status="failed" if failed else "finished")
+        failed = store_errors > 0 or unrecorded_errors > 0 or (
+            pages == 0 and errors > 0 and not paused)
+        finish_run(db, run_id, status="failed" if failed else "paused" if paused
+                   else "finished")
     return db["crawl_runs"].get(run_id)
 
 

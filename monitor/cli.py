@@ -631,7 +631,8 @@ def status(fmt, db, config, seeds, topics) -> None:
     schedule = digest_schedule(ctx.settings) if ctx.settings.channels else None
     store = ctx.open_db()
     try:
-        click.echo(render_status(collect_status(store, found, digest=schedule), fmt))
+        click.echo(render_status(collect_status(store, found, digest=schedule,
+                                                tz=ctx.settings.tz), fmt))
     finally:
         store.close()
 

@@ -2,7 +2,8 @@
 shorter than usual, raises a ``health`` alert for the operator instead of failing silently.
 
 After each monitor run, :func:`check_health` looks at each site's latest finished crawl run
-(``crawl_runs``) that it has not judged yet and names at most one problem, most serious first:
+(``crawl_runs``; a run ``paused`` because the site asked us to slow down says nothing of its
+health, :mod:`crawler.pauses`) that it has not judged yet and names at most one problem, most serious first:
 
 ``unreachable``
     the run failed: no page answered and there were errors;
@@ -297,8 +298,9 @@ def check_health(db: sqlite_utils.Database, now: str | None = None) -> list[Aler
     created = now or utcnow()
     raised: list[Alert] = []
     latest_runs = db.execute(
-        "SELECT r.* FROM crawl_runs r WHERE r.status != 'running' AND r.id = ("
-        " SELECT MAX(id) FROM crawl_runs WHERE site = r.site AND status != 'running')"
+        "SELECT r.* FROM crawl_runs r WHERE r.status NOT IN ('running', 'paused') AND r.id = ("
+        " SELECT MAX(id) FROM crawl_runs WHERE site = r.site"
+        " AND status NOT IN ('running', 'paused'))"
         " ORDER BY r.id").fetchall()
     columns = [d[0] for d in db.execute("SELECT * FROM crawl_runs LIMIT 0").description]
     for values in latest_runs:

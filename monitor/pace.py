@@ -40,7 +40,7 @@ def crawl_pace(db: sqlite_utils.Database, site: str,
     longer than ``every`` (when given), each deferred refetches for lack of budget."""
     runs = db.execute(
         "SELECT started, finished, refetch_due, refetch_deferred FROM crawl_runs"
-        " WHERE site = ? AND status != 'running' AND finished IS NOT NULL"
+        " WHERE site = ? AND status NOT IN ('running', 'paused') AND finished IS NOT NULL"
         " ORDER BY id DESC LIMIT ?", [site, RUNS]).fetchall()
     if len(runs) < RUNS:
         return []

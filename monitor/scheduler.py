@@ -16,6 +16,10 @@ crawl started, the next digest is due one interval (or at the first cron time) a
 one, and whatever fell due while raqib was down runs once, at start. The outbox makes sure no
 alert is ever in two digests.
 
+A site that asked us to slow down (``429``, or ``503`` with ``Retry-After``) is paused until
+the time it asked for (:mod:`crawler.pauses`): its crawl job starts no crawl before then; the
+first due time after the pause crawls it as usual.
+
 SIGINT and SIGTERM stop it cleanly: no new job starts, a crawl under way is allowed to finish
 (it has its time limit; every store write is a transaction in a WAL database, so even a
 killed crawl leaves the store intact), then the process exits 0.
@@ -83,6 +87,13 @@ def crawl_job(plan: RunPlan, site_ids: list[str], job: str | None = None) -> str
     from monitor.crawling import crawl_sites, last_run_id
 
     started, clock = datetime.now(timezone.utc), time.monotonic()
+    site_ids, paused = _not_paused(plan, site_ids)
+    if paused and not site_ids:  # asked to wait: no process, no request, the next time
+        summary = "; ".join(paused)
+        logger.info("crawl: %s", summary)
+        for name in [job] if job else []:
+            write_state(plan.db, name, last_status="paused", last_summary=summary)
+        return summary
     jobs = [job] if job else [f"crawl:{s}" for s in site_ids]
     for name in jobs:
         write_state(plan.db, name, last_started=iso(started))
@@ -106,12 +117,28 @@ def crawl_job(plan: RunPlan, site_ids: list[str], job: str | None = None) -> str
     found = "; ".join(run.line() for run in runs) or "nothing crawled"
     monitored = monitor_job(plan)
     seconds = time.monotonic() - clock
-    summary = f"{found}; {monitored}"
+    summary = "; ".join([found, *paused, monitored])
     logger.info("crawl %s: %s in %.1fs", label, summary, seconds)
     for name in jobs:
         write_state(plan.db, name, last_finished=iso(datetime.now(timezone.utc)),
                     last_status=status, last_summary=summary)
     return summary
+
+
+def _not_paused(plan: RunPlan, site_ids: list[str]) -> tuple[list[str], list[str]]:
+    """``site_ids`` less the sites paused now (:mod:`crawler.pauses`; the clock is the crawl's
+    ``RAQIB_NOW`` when set), and a line for each of those."""
+    from crawler.fetchstate import parse_time
+    from crawler.pauses import paused_until
+
+    now = parse_time(plan.crawl_settings.get("RAQIB_NOW")) or datetime.now(timezone.utc)
+    db = open_db(plan.db)
+    try:
+        pauses = {site: paused_until(db, site, now) for site in site_ids}
+    finally:
+        db.close()
+    return ([site for site in site_ids if pauses[site] is None],
+            [f"{site} paused: {pause.describe()}" for site, pause in pauses.items() if pause])
 
 
 def monitor_job(plan: RunPlan) -> str:

@@ -54,7 +54,8 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "site": "The site id", "started": "Start (UTC)", "finished": "End (UTC)",
         "pages": "Pages fetched", "new": "New articles stored",
         "changed": "Articles that got a new version", "errors": "Errors recorded",
-        "status": "running | finished | failed | timeout",
+        "status": "running | finished | failed | interrupted | timeout | paused (the site "
+                  "asked us to slow down)",
     }),
     "crawl_errors": ("Every error met while crawling: seed, fetch, parse, store, schedule.", {
         "stage": "Where it happened", "message": "What went wrong", "url": "The page, if any",
@@ -96,6 +97,12 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
     }),
     "removal_events": ("Each removal and restoration, in order: what the monitor raises "
                        "removed and restored alerts from.", {"kind": "removed | restored"}),
+    "site_pauses": ("Sites that asked us to slow down (429, or 503 with Retry-After): no "
+                    "request before `until` (crawler.pauses).", {
+        "until": "No request before this (UTC)", "since": "When the site asked (UTC)",
+        "status": "The HTTP status it answered", "retry_after": "Its Retry-After, when usable",
+        "url": "The page that answered so", "strikes": "Pauses in a row (the back-off doubles)",
+    }),
     "schedule_state": ("What `raqib run` last did per job, kept across restarts.", {
         "job": "crawl:<site>, digest", "next_run": "When it runs next (UTC)",
     }),

@@ -1,8 +1,10 @@
-"""``raqib status``: each site's last crawl, next crawl, errors and extraction problems, and the
-pending digest.
+"""``raqib status``: each site's last crawl, next crawl, errors and extraction problems, its
+stories taken down, whether it is paused (``paused until …`` in the configured time zone),
+and the pending digest.
 
 Read-only: it looks at ``crawl_runs``, ``crawl_errors``, ``extraction_problems``, ``removals``,
-``schedule_state`` (written by ``raqib run``) and the outbox, and never changes them. Next times
+``site_pauses``, ``schedule_state`` (written by ``raqib run``) and the outbox, and never
+changes them. Next times
 follow from the last runs with the rules ``raqib run`` itself uses (:mod:`monitor.schedules`), so
 a next crawl is never shown before the last one: one interval after the last crawl started, or
 "due now".
@@ -11,11 +13,12 @@ a next crawl is never shown before the last one: one interval after the last cra
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 
 import sqlite_utils
 
 from crawler.extract.safetext import terminal_json, terminal_safe_all
+from crawler.pauses import paused_until
 from crawler.sites import Site
 
 from monitor.health import extraction_health
@@ -50,6 +53,11 @@ class SiteStatus:
     # title, removed, reason, tracked (it raised an alert for a topic); at most REMOVED_SHOWN
     removed: list[dict] | None = None
     removed_count: int = 0
+    # the site asked us to slow down (crawler.pauses): until when (UTC, and in the configured
+    # time zone) and why; None: not paused
+    paused_until: str | None = None
+    paused_until_local: str | None = None
+    paused_reason: str | None = None
 
 
 @dataclass
@@ -67,10 +75,12 @@ class Status:
 
 
 def collect_status(db: sqlite_utils.Database, sites: list[Site], now: datetime | None = None,
-                   digest: Schedule | None = None) -> Status:
+                   digest: Schedule | None = None, tz: tzinfo | None = None) -> Status:
     """Each site's crawls and errors and the outbox, at ``now``; ``digest`` is the
-    ``[digest] schedule`` (``monitor.scheduler.digest_schedule``), when there is one."""
+    ``[digest] schedule`` (``monitor.scheduler.digest_schedule``), when there is one; ``tz``
+    the configured time zone, for the times a person reads (a pause's end)."""
     now = now or datetime.now(timezone.utc)
+    tz = tz or timezone.utc
     state = read_state(db)
     day_ago = iso(now.replace(microsecond=0) - _DAY)
     result = []
@@ -107,7 +117,7 @@ def collect_status(db: sqlite_utils.Database, sites: list[Site], now: datetime |
             if last_error else None,
             extraction=_extraction(db, site.id),
             pace=[p.summary for p in crawl_pace(db, site.id, site.every)] or None,
-            **_removed(db, site.id),
+            **_removed(db, site.id), **_paused(db, site.id, now, tz),
         ))
     outbox = outbox_state(db)
     digest_state = state.get("digest") or {}
@@ -125,6 +135,20 @@ def collect_status(db: sqlite_utils.Database, sites: list[Site], now: datetime |
                   if digest_state else None,
                   digest_schedule=digest.describe() if digest is not None else None,
                   digest_due=digest_due)
+
+
+def _paused(db: sqlite_utils.Database, site_id: str, now: datetime, tz: tzinfo) -> dict:
+    pause = paused_until(db, site_id, now)
+    if pause is None:
+        return {}
+    local = pause.until.astimezone(tz)
+    return {"paused_until": iso(pause.until),
+            "paused_until_local": f"{local:%Y-%m-%d %H:%M:%S} {_zone_name(tz, local)}",
+            "paused_reason": pause.describe()}
+
+
+def _zone_name(tz: tzinfo, moment: datetime) -> str:
+    return getattr(tz, "key", None) or moment.tzname() or "UTC"
 
 
 def _removed(db: sqlite_utils.Database, site_id: str) -> dict:
@@ -170,6 +194,9 @@ def render_status(status: Status, fmt: str = "text") -> str:
         lines.append(f"  {s.site} (every {s.every_seconds:g}s)")
         lines.append(f"    last crawl: {last}")
         lines.append(f"    next crawl: {upcoming}")
+        if s.paused_until:
+            lines.append(f"    paused until {s.paused_until_local}: the site asked us to slow "
+                         f"down ({s.paused_reason})")
         lines.append(f"    errors in the last 24h: {s.errors_24h}")
         if s.last_error:
             lines.append(f"    last error: {s.last_error[:300]}")

@@ -55,7 +55,8 @@ from crawler.fetchstate import (
     window_reference, within_window,
 )
 from crawler.items import ArticleGone, CrawlError, SeenUnder
-from crawler.middlewares import RefusedUrl
+from crawler.middlewares import RefusedUrl, SitePaused
+from crawler.pauses import Pause, strikes_before
 from crawler.removals import GONE_STATUSES
 from crawler.robots import read_robots
 from crawler.sitemaps import read_sitemap
@@ -98,6 +99,8 @@ class NewsSpider(scrapy.Spider):
         self._deferred_set: set[str] = set()
         self.refetch_due_count = 0
         self.sitemap_max_size = 0
+        self.pause: Pause | None = None  # set when the site asks us to slow down
+        self.pause_strikes = 0           # pauses in a row before this crawl
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -119,6 +122,7 @@ class NewsSpider(scrapy.Spider):
         db = open_db(settings.get("RAQIB_DB", "raqib.db"))
         try:
             spider.aliases = load_aliases(db, site.id)
+            spider.pause_strikes = strikes_before(db, site.id)
             if spider.incremental:
                 spider.known = load_fetch_state(db, site.id)
         finally:
@@ -448,6 +452,9 @@ class NewsSpider(scrapy.Spider):
             request_url = request.meta.get("redirect_urls", [request.url])[0]
             logger.warning("%s: %s", self.site_id, message)
             yield CrawlError(self.site_id, stage, message, request_url)
+            return
+        elif failure.check(SitePaused):  # one row for the pause, written when the crawl closes
+            logger.debug("%s: %s: %s", self.site_id, request.url, failure.value)
             return
         elif failure.check(IgnoreRequest):
             reason = str(failure.value) or "no reason given"
