@@ -13,7 +13,10 @@ Three rules, each a small pure function here, applied by the spider:
   hourly in its first day, daily in its first week, then never; a seed's ``refetch`` sets its
   own), and at most ``refetch_budget`` of them per crawl (:data:`DEFAULT_REFETCH_BUDGET`):
   the youngest first, the oldest due ones wait for the next crawl. New articles never wait
-  for refetches (:func:`refetch_due`).
+  for refetches (:func:`refetch_due`). The spider asks for them once discovery is done, and
+  skips one whose sitemap ``lastmod`` or feed ``updated`` is no later than the one recorded
+  when it was last fetched (``listed_updated``; the site's times against each other, never
+  against our clock), its slot going to the oldest one waiting.
 
 Feeds, sitemaps and listing pages are always requested (conditionally). Documents that only
 point at other documents, robots.txt and sitemap indexes, are always fetched in full: they are
@@ -22,17 +25,19 @@ its child sitemaps change).
 
 The ``fetch_state`` table (created by :mod:`crawler.schema`) has one row per URL:
 
-============  ==========================================================================
-url           the page (the URL it answered from, after redirects)
-site          the site id
-kind          ``article``, ``feed``, ``sitemap``, ``sitemap_index``, ``listing`` or ``robots``
-etag          the ``ETag`` of the last full answer, verbatim
-last_modified the ``Last-Modified`` of the last full answer, verbatim (an HTTP date)
-published     the publication date a feed or sitemap listed for the article (ISO-8601)
-last_fetched  when the page last answered, 200 or 304 (ISO-8601 UTC, like every store time)
-last_changed  articles: when a new version was stored; other pages: their last full answer
-status        the HTTP status of the last answer (200 or 304)
-============  ==========================================================================
+==============  ==========================================================================
+url             the page (the URL it answered from, after redirects)
+site            the site id
+kind            ``article``, ``feed``, ``sitemap``, ``sitemap_index``, ``listing`` or ``robots``
+etag            the ``ETag`` of the last full answer, verbatim
+last_modified   the ``Last-Modified`` of the last full answer, verbatim (an HTTP date)
+published       the publication date a feed or sitemap listed for the article (ISO-8601)
+last_fetched    when the page last answered, 200 or 304 (ISO-8601 UTC, like every store time)
+last_changed    articles: when a new version was stored; other pages: their last full answer
+status          the HTTP status of the last answer (200 or 304)
+listed_updated  the feed entry's ``updated`` or the sitemap's ``lastmod`` when it was last
+                fetched (schema 10), verbatim ISO-8601
+==============  ==========================================================================
 
 Validators are kept only for a page that was used: an article that was stored, a feed or
 sitemap that was read. A page that failed to parse is fetched whole the next time, so its
@@ -69,6 +74,7 @@ DEFAULT_REFETCH: RefetchTiers = (
 DEFAULT_REFETCH_BUDGET = 300
 REFETCH_DUE = "raqib/refetch_due"            # Scrapy stats: stored articles due for a refetch,
 REFETCH_DEFERRED = "raqib/refetch_deferred"  # and of them left for the next crawl (budget)
+REFETCH_UNCHANGED = "raqib/refetch_unchanged"  # and of them listed as unchanged: not asked for
 LISTED = "raqib/listed"  # Scrapy stats: article links the feeds, sitemaps and listings yielded
 # However old the page says it is, an article raqib first saw less than this long ago is
 # asked for on every crawl: a page's own date may be wrong, or on another clock.
@@ -90,6 +96,7 @@ class FetchState:
     last_fetched: datetime | None = None
     last_changed: datetime | None = None
     first_seen: datetime | None = None   # articles only: when first stored; None: never
+    listed_updated: datetime | None = None  # the feed's updated / sitemap's lastmod, last fetch
 
     @property
     def stored(self) -> bool:
@@ -113,6 +120,7 @@ class PageFetched:
     etag: str | None = None
     last_modified: str | None = None
     published: str | None = None  # the date a feed or sitemap listed for the article
+    listed_updated: str | None = None  # when the feed or sitemap said the page last changed
     body: bytes | None = None     # an article page answered in full: the page as fetched
     content_type: str | None = None
 
@@ -229,19 +237,20 @@ def load_fetch_state(db: sqlite_utils.Database, site: str) -> dict[str, FetchSta
     rows = db.execute(
         """
         SELECT f.url, f.kind, f.etag, f.last_modified, f.published, f.last_fetched,
-               f.last_changed, a.first_seen, a.published AS page_published, a.last_seen
+               f.last_changed, a.first_seen, a.published AS page_published, a.last_seen,
+               f.listed_updated
         FROM fetch_state f LEFT JOIN articles a ON a.url = f.url
         WHERE f.site = ?
         UNION ALL
         SELECT a.url, 'article', NULL, NULL, NULL, NULL, NULL, a.first_seen, a.published,
-               a.last_seen
+               a.last_seen, NULL
         FROM articles a WHERE a.site = ? AND a.url NOT IN (SELECT url FROM fetch_state)
         """,
         [site, site],
     ).fetchall()
     known: dict[str, FetchState] = {}
     for (url, kind, etag, last_modified, listed, last_fetched, last_changed, first_seen,
-         page_published, last_seen) in rows:
+         page_published, last_seen, listed_updated) in rows:
         if kind != "article" and not discovery_validators:
             etag = last_modified = None
         known[url] = FetchState(
@@ -249,6 +258,7 @@ def load_fetch_state(db: sqlite_utils.Database, site: str) -> dict[str, FetchSta
             published=earliest(parse_time(listed), parse_time(page_published)),
             last_fetched=parse_time(last_fetched) or parse_time(last_seen),
             last_changed=parse_time(last_changed), first_seen=parse_time(first_seen),
+            listed_updated=parse_time(listed_updated),
         )
     return known
 
@@ -268,8 +278,8 @@ def record_fetch(db: sqlite_utils.Database, page: PageFetched) -> None:
     db.execute(
         """
         INSERT INTO fetch_state (url, site, kind, etag, last_modified, published, last_fetched,
-                                 last_changed, status)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 last_changed, status, listed_updated)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (url) DO UPDATE SET
             site = excluded.site, kind = excluded.kind,
             etag = COALESCE(excluded.etag, etag),
@@ -277,10 +287,11 @@ def record_fetch(db: sqlite_utils.Database, page: PageFetched) -> None:
             published = COALESCE(excluded.published, published),
             last_fetched = excluded.last_fetched,
             last_changed = COALESCE(excluded.last_changed, last_changed),
-            status = excluded.status
+            status = excluded.status,
+            listed_updated = excluded.listed_updated
         """,
         [page.url, page.site, page.kind, page.etag, page.last_modified, page.published,
-         page.fetched, changed, page.status],
+         page.fetched, changed, page.status, page.listed_updated],
     )
 
 

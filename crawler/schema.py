@@ -75,6 +75,11 @@ Version 9
   until the time it asked for (or an exponential back-off), at most ``RAQIB_PAUSE_MAX``; one
   row per paused site, with the answer and the pauses in a row (:mod:`crawler.pauses`).
 
+Version 10
+- ``fetch_state.listed_updated``: what the feed entry's ``updated`` or the sitemap's
+  ``lastmod`` said of an article when it was last fetched; a due refetch is skipped while the
+  listing still says the same (``crawler.fetchstate``).
+
 To change the schema, append a step to :data:`MIGRATIONS` (never edit a released one) and
 describe it here; ``tests/test_schema.py`` opens the version-0 fixture with every step. Every
 step must also be safe on a store that already has what it adds (``IF NOT EXISTS``,
@@ -381,6 +386,8 @@ MIGRATIONS: tuple[Migration, ...] = (
                                       ("listed", "INTEGER NOT NULL DEFAULT 0"))}),
     Migration(8, "removed and restored articles: removals, removal_events", _VERSION_8),
     Migration(9, "sites that asked us to slow down: site_pauses", _VERSION_9),
+    Migration(10, "refetches the listing says are unchanged: fetch_state.listed_updated",
+              columns={"fetch_state": (("listed_updated", "TEXT"),)}),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -19,7 +19,7 @@ from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
-from crawler.extract.feeds import Discovered, Link
+from crawler.extract.feeds import Discovered, Link, drop_shared_updates
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
@@ -89,5 +89,6 @@ def read_sitemap(data: bytes, max_size: int, alternate_links: bool = False) -> D
             else:
                 result.links.append(Link(
                     url=url, published=entry.get("news_publication_date") or entry.get("lastmod"),
-                    title=entry.get("news_title")))
+                    title=entry.get("news_title"), updated=entry.get("lastmod")))
+    drop_shared_updates(result.links)
     return result

@@ -25,6 +25,9 @@ class Link:
     url: str
     published: str | None = None  # ISO-8601
     title: str | None = None
+    # when the document says the page last changed (a feed entry's own <updated>, a
+    # sitemap's <lastmod>), ISO-8601; None when it does not say, or says it of many at once
+    updated: str | None = None
 
 
 @dataclass
@@ -60,11 +63,13 @@ def parse_feed(data: bytes, base_url: str | None = None, content_type: str | Non
         url = (entry.get("link") or entry.get("id") or "").strip()
         if not url.startswith(("http://", "https://")):
             continue
-        result.links.append(Link(url=url, published=_entry_date(entry), title=entry.get("title")))
+        result.links.append(Link(url=url, published=_entry_date(entry), title=entry.get("title"),
+                                 updated=_entry_updated(entry)))
     shared = Counter(link.published for link in result.links if link.published)
     for link in result.links:
         if link.published and shared[link.published] >= _SHARED_STAMP_ITEMS:
             link.published = None
+    drop_shared_updates(result.links)
     if parsed.get("bozo") and not result.links:
         result.problem = f"malformed feed: {parsed.get('bozo_exception')}"
     elif not result.links:
@@ -82,6 +87,24 @@ def _xml_content_type(header: str | None) -> str:
         if key.strip().lower() == "charset" and value.strip().strip("\"'"):
             charset = value.strip().strip("\"'")
     return f"application/xml; charset={charset}" if charset else "application/xml"
+
+
+def drop_shared_updates(links: list[Link]) -> None:
+    """Forget an ``updated`` time that many links of one document share: it is when the
+    document was built, not when each page changed."""
+    shared = Counter(link.updated for link in links if link.updated)
+    for link in links:
+        if link.updated and shared[link.updated] >= _SHARED_STAMP_ITEMS:
+            link.updated = None
+
+
+def _entry_updated(entry) -> str | None:
+    """When an entry says it was last updated (its own ``updated``/``modified``, not the
+    feedparser fallback to ``published``), as ISO-8601 UTC."""
+    stamp = dict.get(entry, "updated_parsed")
+    if not stamp:
+        return None
+    return datetime.fromtimestamp(calendar.timegm(stamp), tz=timezone.utc).isoformat()
 
 
 def _entry_date(entry) -> str | None:

@@ -22,8 +22,13 @@ row (stage ``url``) naming the reason.
 The spider fetches incrementally (the rules live in :mod:`crawler.fetchstate`): a never-stored
 article a feed or sitemap dates beyond the site's ``max_age`` is left alone, and a stored
 article is asked for again only when :func:`~crawler.fetchstate.refetch_due`. Stored articles
-that are due are requested straight from the store, so an article whose feed answered ``304``
-is still checked for edits. The conditional requests themselves (``If-None-Match`` /
+that are due are requested straight from the store once discovery is done (the spider is
+idle), so an article whose feed answered ``304`` is still checked for edits, and one whose
+sitemap ``lastmod`` or feed ``updated`` is no later than it was when the page was last
+fetched is not asked for
+(its slot of the budget goes to the oldest due one waiting). A stored article that answers
+``404``/``410`` or redirects to the home or a non-article page is a check of its removal
+(:mod:`crawler.removals`). The conditional requests themselves (``If-None-Match`` /
 ``If-Modified-Since``, a ``304`` let through to the callback) are
 :class:`crawler.middlewares.ConditionalRequestMiddleware`'s. ``-s RAQIB_INCREMENTAL=false``
 fetches everything in full.
@@ -41,7 +46,7 @@ from urllib.parse import urlparse
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -50,7 +55,7 @@ from crawler.extract import extract_article
 from crawler.extract.feeds import Discovered, parse_feed
 from crawler.extract.interstitial import Interstitial
 from crawler.fetchstate import (
-    LISTED, NOT_MODIFIED, REFETCH_DEFERRED, REFETCH_DUE, FetchState, PageFetched, load_fetch_state,
+    LISTED, NOT_MODIFIED, REFETCH_DEFERRED, REFETCH_DUE, REFETCH_UNCHANGED, FetchState, PageFetched, load_fetch_state,
     parse_time, refetch_due, refetch_tier,
     window_reference, within_window,
 )
@@ -93,10 +98,13 @@ class NewsSpider(scrapy.Spider):
         self.parsed: set[str] = set()           # articles whose URLs this crawl recorded
         self.articles_considered: set[str] = set()
         self.listed: set[str] = set()  # article URLs the feeds, sitemaps and listings yielded
-        self.skipped = {"not_due": 0, "too_old": 0, "deferred": 0}
+        self.skipped = {"not_due": 0, "too_old": 0, "deferred": 0, "unchanged": 0}
         self.refetches: list[str] = []  # stored articles this crawl asks for again, youngest first
         self._refetch_set: set[str] = set()
         self._deferred_set: set[str] = set()
+        self._deferred: list[str] = []  # due refetches over the budget, in the order they wait
+        self._refetches_sent = False
+        self.listed_updated: dict[str, datetime] = {}  # what feeds and sitemaps said, this crawl
         self.refetch_due_count = 0
         self.sitemap_max_size = 0
         self.pause: Pause | None = None  # set when the site asks us to slow down
@@ -133,6 +141,7 @@ class NewsSpider(scrapy.Spider):
             extractors["listing"] = LinkExtractor(allow=_patterns(site.follow_url))
         spider.link_extractors = extractors
         crawler.signals.connect(spider._log_skipped, signal=signals.spider_closed)
+        crawler.signals.connect(spider._send_refetches, signal=signals.spider_idle)
         return spider
 
     @property
@@ -153,12 +162,41 @@ class NewsSpider(scrapy.Spider):
                 yield self._request(root + "/robots.txt", self.parse_robots)
         for url in site.start_urls:
             yield self._request(self.door.canonical(url), self.parse_listing)
-        # Stored articles due for a check, whether or not a listing still links them.
+        # Stored articles due for a check are asked for once discovery is done (see
+        # _send_refetches), so that what the feeds and sitemaps say of them counts.
         self.crawler.stats.set_value(REFETCH_DUE, self.refetch_due_count)
         self.crawler.stats.set_value(REFETCH_DEFERRED, self.skipped["deferred"])
-        for url in self.refetches:
-            for request in self._article_request(url, from_store=True):
-                yield request
+
+    def _send_refetches(self, spider: scrapy.Spider) -> None:
+        """When discovery is done (the spider is idle): the stored articles due for a check,
+        whether or not a listing still links them, except those a feed or sitemap said are
+        unchanged since their last fetch; the budget those leave goes to the oldest due ones
+        that were waiting."""
+        if spider is not self or self._refetches_sent:
+            return
+        self._refetches_sent = True
+        sent = sum(self._crawl(url) for url in self.refetches)
+        waiting = iter([url for url in self._deferred if url not in self.articles_considered])
+        taken = 0
+        while taken < self.skipped["unchanged"]:  # each refetch found unchanged frees a slot
+            url = next(waiting, None)
+            if url is None:
+                break
+            taken += 1
+            self._refetch_set.add(url)
+            self.skipped["deferred"] -= 1
+            sent += self._crawl(url)
+        self.crawler.stats.set_value(REFETCH_DEFERRED, self.skipped["deferred"])
+        if sent:
+            raise DontCloseSpider
+    def _crawl(self, url: str) -> int:
+        """Ask for the stored article ``url`` now (when :meth:`_article_request` says so);
+        how many requests that made."""
+        sent = 0
+        for request in self._article_request(url, from_store=True):
+            self.crawler.engine.crawl(request)
+            sent += 1
+        return sent
 
     def _choose_refetches(self) -> None:
         """The stored articles this crawl asks for again: those due by the site's tiers
@@ -175,7 +213,8 @@ class NewsSpider(scrapy.Spider):
         budget = self.site.refetch_budget
         self.refetches = [url for _, _, url in due[:budget]]
         self._refetch_set = set(self.refetches)
-        self._deferred_set = {url for _, _, url in due[budget:]}
+        self._deferred = [url for _, _, url in due[budget:]]
+        self._deferred_set = set(self._deferred)
         self.skipped["deferred"] = len(due) - len(self.refetches)
         self.refetch_due_count = len(due)
         if self.skipped["deferred"]:
@@ -257,16 +296,21 @@ class NewsSpider(scrapy.Spider):
         if found.problem:
             yield CrawlError(self.site_id, kind, found.problem, response.url)
         admitted: list[tuple[str, str, datetime | None]] = []
+        updates: dict[str, datetime | None] = {}
         for link in found.links:
             url, refusal = self._admit(link.url, response.url, kind)
             if refusal:
                 yield refusal
             elif url:
                 admitted.append((url, link.url, parse_time(link.published)))
+                updates[url] = parse_time(link.updated)
+                if updates[url] is not None:
+                    self.listed_updated[url] = updates[url]
         reference = window_reference([listed for _, _, listed in admitted], self.now)
         for url, written, listed in admitted:
             if self.site.is_article(url):
-                yield from self._article_request(url, listed, reference, seen_as=written)
+                yield from self._article_request(url, listed, reference, seen_as=written,
+                                                 updated=updates.get(url))
             elif self.site.is_followable(url):
                 yield self._request(url, self.parse_listing)
         if not found.problem:
@@ -292,12 +336,17 @@ class NewsSpider(scrapy.Spider):
 
     def _article_request(self, url: str, listed: datetime | None = None,
                          reference: datetime | None = None,
-                         seen_as: str | None = None, from_store: bool = False) -> Iterator[Any]:
+                         seen_as: str | None = None, from_store: bool = False,
+                         updated: datetime | None = None) -> Iterator[Any]:
         """A request for an article, when it is worth one: a stored article when it is due
         for a check, a never-stored one when its listed date is within the site's window
         (and the crawl's max_pages allows). ``url`` is canonical; a URL a stored article was
         seen under before stands for that article. Every article link the site's pages give
-        (not ``from_store``: a due refetch) counts in the stats as listed, asked for or not."""
+        (not ``from_store``: a due refetch) counts in the stats as listed, asked for or not. A
+        due refetch whose feed or sitemap entry says it was ``updated`` no later than the same
+        entry said when it was last fetched is not asked for (counted as
+        ``raqib/refetch_unchanged``): the site's own times against each other, so a site
+        whose clock is not ours is judged rightly."""
         url = self.aliases.get(url, url)
         if not from_store and url not in self.listed:  # a link the site's pages gave
             self.listed.add(url)
@@ -310,9 +359,19 @@ class NewsSpider(scrapy.Spider):
             return
         self.articles_considered.add(url)
         state = self.known.get(url) if self.incremental else None
+        updated = updated or self.listed_updated.get(url)
         if state is not None and state.stored:
             if url not in self._refetch_set:  # not due, or over the budget (deferred)
                 self.skipped["not_due"] += url not in self._deferred_set
+                if url in self._deferred_set:  # may still get a slot a skip frees
+                    self.articles_considered.discard(url)
+                return
+            if (updated is not None and state.listed_updated is not None
+                    and updated <= state.listed_updated):  # the listing says: as you have it
+                self.skipped["unchanged"] += 1
+                self.crawler.stats.set_value(REFETCH_UNCHANGED, self.skipped["unchanged"])
+                logger.debug("%s: not fetching %s: listed as updated %s, as when last fetched",
+                             self.site_id, url, updated)
                 return
         else:
             if self.incremental and not within_window(listed, reference or self.now,
@@ -325,6 +384,8 @@ class NewsSpider(scrapy.Spider):
                 return
             self.articles_requested += 1
         meta = {"raqib_listed": listed.isoformat(timespec="seconds")} if listed else {}
+        if updated is not None:
+            meta["raqib_updated"] = updated.isoformat(timespec="seconds")
         yield self._request(url, self.parse_article, meta)
 
     def parse_article(self, response: Response) -> Iterator[Any]:
@@ -424,14 +485,16 @@ class NewsSpider(scrapy.Spider):
             fetched=(fetched or self._clock()).isoformat(timespec="seconds"),
             etag=_header(response, "ETag"), last_modified=_header(response, "Last-Modified"),
             published=response.meta.get("raqib_listed"),
+            listed_updated=response.meta.get("raqib_updated"),
         )
 
     def _log_skipped(self, spider: scrapy.Spider) -> None:
         if spider is self and any(self.skipped.values()):
             logger.info("%s: not requested: %s stored articles not due, %s due but over the "
-                        "refetch budget, %s never-stored articles listed beyond max_age",
+                        "refetch budget, %s due but listed as unchanged since fetched, %s "
+                        "never-stored articles listed beyond max_age",
                         self.site_id, self.skipped["not_due"], self.skipped["deferred"],
-                        self.skipped["too_old"])
+                        self.skipped["unchanged"], self.skipped["too_old"])
 
     def on_error(self, failure: Failure) -> Iterator[CrawlError]:
         """Every request that failed or that Scrapy dropped is a ``crawl_errors`` row with the
