@@ -41,7 +41,14 @@ class Context:
         except StoreProblem as exc:
             raise StoreUnusable(str(exc)) from exc
 
-    def open_db(self):
+    def open_db(self, *, existing: bool = False):
+        """The store, brought up to the current schema. ``existing``: for a command that reads
+        what earlier crawls stored, a store that is not there is one clear line, never a new
+        empty store made where a mistyped ``--db`` points."""
+        if existing and not Path(self.db).exists():
+            raise click.ClickException(
+                f"no store at {self.db}: `raqib crawl` or `raqib demo` makes one; give --db PATH "
+                "(or set RAQIB_DB) to read another")
         self.check_store()
         return open_db(self.db)
 
@@ -305,7 +312,7 @@ def reextract(site, db, config, seeds, topics) -> None:
 
     ctx = _context(db, config, seeds, topics)
     found, _ = load_sites(ctx.seeds)
-    store = ctx.open_db()
+    store = ctx.open_db(existing=True)
     try:
         counts = reextract_pages(store, site, {s.id: s.selectors for s in found})
     finally:
@@ -332,7 +339,7 @@ def alerts(since, fmt, db, config, seeds, topics) -> None:
     from monitor.alerts import list_alerts
 
     since_iso = _since(since)
-    store = _context(db, config, seeds, topics).open_db()
+    store = _context(db, config, seeds, topics).open_db(existing=True)
     try:
         found = list_alerts(store, since=since_iso)
     finally:
@@ -369,7 +376,7 @@ def digest(since, fmt, send, db, config, seeds, topics) -> None:
                                      "alert not yet delivered", param_hint="--since")
         _send_digest(_context(db, config, seeds, topics))
         return
-    store = _context(db, config, seeds, topics).open_db()
+    store = _context(db, config, seeds, topics).open_db(existing=True)
     try:
         pending = pending_alerts(store, since=_since(since))
     finally:
@@ -384,7 +391,7 @@ def _send_digest(ctx: Context) -> None:
         where = ctx.config or "raqib.toml"
         raise click.ClickException(f"no delivery channel configured: add a [[channel]] to "
                                    f"{where} (see raqib.toml.example)")
-    store = ctx.open_db()
+    store = ctx.open_db(existing=True)
     try:
         report = send_digests(store, list(ctx.settings.channels), ctx.settings.digest,
                               force=True)
@@ -416,7 +423,7 @@ def history(url, fmt, db, config, seeds, topics) -> None:
     """
     from monitor.history import article_history, article_removals, render_history
 
-    store = _context(db, config, seeds, topics).open_db()
+    store = _context(db, config, seeds, topics).open_db(existing=True)
     try:
         entries = article_history(store, url)
         removals = article_removals(store, url)
@@ -445,7 +452,7 @@ def search(query, limit, fmt, db, config, seeds, topics) -> None:
     """
     from monitor.search import SearchError, search as run_search, sync_search_index
 
-    store = _context(db, config, seeds, topics).open_db()
+    store = _context(db, config, seeds, topics).open_db(existing=True)
     try:
         sync_search_index(store)
         hits = run_search(store, " ".join(query), limit=limit)
@@ -572,7 +579,7 @@ def topics_test(name, days, fmt, db, config, seeds, topics) -> None:
         chosen = select_topics(ctx.load_topics(), name)
     except LookupError as exc:
         raise click.ClickException(str(exc)) from exc
-    store = ctx.open_db()
+    store = ctx.open_db(existing=True)
     try:
         results = backtest_topics(store, chosen, days=days)
     finally:
@@ -629,7 +636,7 @@ def status(fmt, db, config, seeds, topics) -> None:
     ctx = _context(db, config, seeds, topics)
     found, _ = load_sites(ctx.seeds)
     schedule = digest_schedule(ctx.settings) if ctx.settings.channels else None
-    store = ctx.open_db()
+    store = ctx.open_db(existing=True)
     try:
         click.echo(render_status(collect_status(store, found, digest=schedule,
                                                 tz=ctx.settings.tz), fmt))
@@ -663,7 +670,7 @@ def serve(port, host, password_env, db, config, seeds, topics) -> None:
     if not datasette_available():
         raise click.ClickException("Datasette is not installed: pip install 'raqib[serve]' "
                                    "(or pip install datasette)")
-    ctx.open_db().close()  # the schema up to date (crawler.schema), so a new store opens too
+    ctx.open_db(existing=True).close()  # the schema up to date (crawler.schema) before Datasette reads it
     click.echo(f"serving {ctx.db} on http://{host}:{port}/ (Ctrl-C stops)", err=True)
     sys.exit(serve_store(ctx.db, port, host, password_env))
 

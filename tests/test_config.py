@@ -110,4 +110,5 @@ def test_the_cli_reports_a_bad_config_and_takes_paths_from_a_good_one(tmp_path):
 
     good = config_file(tmp_path, 'db = "elsewhere.db"\n')
     result = CliRunner().invoke(main, ["alerts", "--config", str(good)], env={"RAQIB_DB": None})
-    assert result.exit_code == 0 and (tmp_path / "elsewhere.db").exists()
+    # the store the config names is the one looked for (alerts never makes one)
+    assert result.exit_code == 1 and f"no store at {tmp_path / 'elsewhere.db'}" in result.output
