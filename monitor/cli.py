@@ -312,9 +312,21 @@ def reextract(site, db, config, seeds, topics) -> None:
 
     ctx = _context(db, config, seeds, topics)
     found, _ = load_sites(ctx.seeds)
+    selectors = {s.id: s.selectors for s in found}
     store = ctx.open_db(existing=True)
     try:
-        counts = reextract_pages(store, site, {s.id: s.selectors for s in found})
+        stored = [row[0] for row in store.execute("SELECT DISTINCT site FROM articles ORDER BY site")]
+        if site is not None and site not in stored:
+            raise click.ClickException(f"no stored article of site {site!r}; the store holds: "
+                                       f"{', '.join(stored) or '(none)'}")
+        # a site's seed carries its [selectors]: without it the pages would be re-read by the
+        # generic rules alone, and what the seed fixed would come back as edits
+        unseeded = [s for s in ([site] if site else stored) if s not in selectors]
+        if unseeded:
+            raise click.ClickException(
+                f"no seed for {', '.join(unseeded)} in {ctx.seeds}: reextract reads each site "
+                "with its seed's selectors; give --seeds DIR (or name the sites that have one)")
+        counts = reextract_pages(store, site, selectors)
     finally:
         store.close()
     click.echo(f"re-extracted: {counts['changed']} changed, {counts['same']} unchanged, "

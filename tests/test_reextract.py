@@ -51,11 +51,43 @@ def test_cleaner_text_than_stored_records_a_new_version(tmp_path):
     assert len(bodies) == 2 and "شاركها" in bodies[0] and "شاركها" not in bodies[1]
 
 
+SEED = 'name = "مثال"\nallowed_domains = ["example.com"]\nstart_urls = ["https://example.com/"]\n'
+
+
+def reextract_command(tmp_path, *args, seed: bool = True):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir(exist_ok=True)
+    if seed:
+        (seeds / "example.toml").write_text(SEED, encoding="utf-8")
+    return CliRunner().invoke(main, ["reextract", *args, "--db", str(tmp_path / "raqib.db"),
+                                     "--seeds", str(seeds)])
+
+
 def test_reextract_command(tmp_path):
     db = open_db(tmp_path / "raqib.db")
     store_page(db, body_suffix="\n\nشاركها فيسبوك تويتر واتساب")
     db.close()
-    result = CliRunner().invoke(main, ["reextract", "--db", str(tmp_path / "raqib.db"),
-                                       "--seeds", str(tmp_path)])
+    result = reextract_command(tmp_path)
     assert result.exit_code == 0, result.output
     assert "1 changed" in result.output
+
+
+def test_reextract_refuses_a_site_the_store_does_not_hold(tmp_path):
+    db = open_db(tmp_path / "raqib.db")
+    store_page(db)
+    db.close()
+    result = reextract_command(tmp_path, "nosuch")
+    assert result.exit_code == 1
+    assert "no stored article of site 'nosuch'; the store holds: example" in result.output
+
+
+def test_reextract_refuses_a_site_without_its_seed_and_changes_nothing(tmp_path):
+    # without the seed its [selectors] are lost: what they fixed would come back as edits
+    db = open_db(tmp_path / "raqib.db")
+    store_page(db, body_suffix="\n\nشاركها فيسبوك تويتر واتساب")
+    db.close()
+    result = reextract_command(tmp_path, seed=False)
+    assert result.exit_code == 1
+    assert "no seed for example in" in result.output and "--seeds DIR" in result.output
+    db = open_db(tmp_path / "raqib.db")
+    assert db["versions"].count == 1
