@@ -17,7 +17,7 @@ from crawler.durations import parse_duration
 from crawler.extract.model import Selectors
 from crawler.extract.tree import check_selector
 from crawler.fetchstate import DEFAULT_REFETCH, DEFAULT_REFETCH_BUDGET, RefetchTiers
-from crawler.tomlfile import TomlFileError, read_toml
+from crawler.tomlfile import TomlFileError, read_toml, unknown
 from crawler.urls import UrlDoor, on_domains
 
 DEFAULT_EVERY = "1h"
@@ -135,8 +135,7 @@ def _site_from_table(path: Path, data: dict[str, Any]) -> Site:
     def problem(key: str, reason: str) -> None:
         problems.append(f"{path}: {key}: {reason}")
 
-    for key in sorted(set(data) - _SITE_KEYS):
-        problem(key, f"unknown key (known keys: {', '.join(sorted(_SITE_KEYS))})")
+    unknown(data, _SITE_KEYS, "", problem)
 
     site_id = data.get("id", path.stem)
     if not isinstance(site_id, str) or not _ID.match(site_id):
@@ -278,8 +277,7 @@ def _selectors(value: Any, problem) -> Selectors:
     if not isinstance(value, dict):
         problem("selectors", "must be a table")
         return Selectors()
-    for key in sorted(set(value) - _SELECTOR_KEYS):
-        problem(f"selectors.{key}", f"unknown key (known keys: {', '.join(sorted(_SELECTOR_KEYS))})")
+    unknown(value, _SELECTOR_KEYS, "selectors.", problem)
     fields: dict[str, Any] = {}
     for key in ("title", "body", "published", "author"):
         if key in value:

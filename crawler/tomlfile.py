@@ -4,10 +4,11 @@ through a ``Problem`` callback as (key, reason), which the reader writes ``FILE:
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from crawler.durations import parse_duration
 
@@ -34,10 +35,20 @@ def read_toml(path: Path) -> dict[str, Any]:
 # --- checks shared by the readers ---------------------------------------------------------
 
 
-def unknown(data: dict[str, Any], known: set[str], prefix: str, problem: Problem) -> None:
-    """Report every key of ``data`` not in ``known``."""
+def unknown(data: dict[str, Any], known: Iterable[str], prefix: str, problem: Problem) -> None:
+    """Report every key of ``data`` not in ``known``, with the known key it is nearest to
+    when it looks like a slip of the keyboard (``evrey`` → ``every``)."""
+    known = set(known)
     for key in sorted(set(data) - known):
-        problem(prefix + key, f"unknown key (known keys: {', '.join(sorted(known))})")
+        problem(prefix + key, unknown_key_reason(key, known))
+
+
+def unknown_key_reason(key: str, known: Iterable[str]) -> str:
+    """«unknown key (did you mean 'every'? known keys: …)» for ``key``."""
+    known = sorted(known)
+    near = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
+    hint = f"did you mean {near[0]!r}? " if near else ""
+    return f"unknown key ({hint}known keys: {', '.join(known)})"
 
 
 def table(data: dict[str, Any], key: str, problem: Problem) -> dict[str, Any]:

@@ -39,7 +39,7 @@ from crawler.extract.arabic import (
     normalized_words, surface_spans, term_form, tokens,
 )
 from crawler.extract.safetext import terminal_json
-from crawler.tomlfile import TomlFileError, read_toml
+from crawler.tomlfile import TomlFileError, read_toml, unknown
 
 TERM_KEYS = ("all", "any", "none")
 TOPIC_KEYS = ("name", *TERM_KEYS, "sites")
@@ -97,10 +97,8 @@ def parse_topics(data: dict[str, Any], label: str = "topics") -> list[Topic]:
         if not isinstance(table, dict):
             problems.append(f"{where}: must be a table, written [[topic]]")
             continue
-        for key in table:
-            if key not in TOPIC_KEYS:
-                problems.append(
-                    f"{where}.{key}: unknown key (expected one of: {', '.join(TOPIC_KEYS)})")
+        unknown(table, TOPIC_KEYS, "",
+                lambda key, reason, where=where: problems.append(f"{where}.{key}: {reason}"))
 
         name = table.get("name")
         if name is None:

@@ -61,6 +61,19 @@ def test_each_mistake_names_the_file_the_key_and_the_reason(tmp_path, change, ke
     assert str(path) in message and f"{key}:" in message and reason in message
 
 
+def test_a_mistyped_key_is_told_the_key_it_is_nearest_to(tmp_path):
+    text = GOOD.replace("every =", "evrey =").replace('body = ".article-body"', 'bdoy = ".article-body"')
+    with pytest.raises(SeedError) as caught:
+        load_site(write(tmp_path, "typo.toml", text))
+    message = str(caught.value)
+    assert "evrey: unknown key (did you mean 'every'? known keys:" in message
+    assert "selectors.bdoy: unknown key (did you mean 'body'? known keys:" in message
+    # a key like no known one gets the list alone
+    with pytest.raises(SeedError) as caught:
+        load_site(write(tmp_path, "colour.toml", 'colour = "blue"\n' + GOOD))
+    assert "colour: unknown key (known keys:" in str(caught.value)
+
+
 def test_a_missing_domain_is_reported(tmp_path):
     text = "\n".join(l for l in GOOD.splitlines() if not l.startswith("allowed_domains"))
     with pytest.raises(SeedError, match="allowed_domains: missing"):

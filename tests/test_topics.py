@@ -354,3 +354,11 @@ def test_one_matcher_finds_what_a_fresh_one_finds_article_after_article():
     fresh = [TopicMatcher(CORPUS_TOPICS).match(title=t, body=b, site="x") for t, b in texts * 2]
     assert results == fresh
     assert sum(map(len, results)) > 10
+
+
+def test_a_mistyped_topic_key_is_told_the_key_it_is_nearest_to(tmp_path):
+    path = tmp_path / "topics.toml"
+    path.write_text('[[topic]]\nname = "العراق"\nal = ["العراق"]\n', encoding="utf-8")
+    with pytest.raises(TopicsError) as caught:
+        load_topics(path)
+    assert any("topic[1].al: unknown key (did you mean 'all'?" in p for p in caught.value.problems)
