@@ -156,7 +156,21 @@ def crawl(sites, settings, verbose, time_limit, db, config, seeds, topics) -> No
         limit = (parse_duration(time_limit) if time_limit else ctx.settings.crawl.timeout)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--timeout") from exc
+    if sites:
+        _known_sites_only(ctx, sites)
     _crawl_and_monitor(ctx, list(sites), overrides, verbose, timeout=limit.total_seconds())
+
+
+def _known_sites_only(ctx: Context, names) -> None:
+    """Stop with one line naming the seeds' sites when a named site has no seed (a seed that
+    does not load is the crawl's to report, with its problems)."""
+    found, errors = load_sites(ctx.seeds)
+    known = {site.id for site in found} | {Path(error.path).stem for error in errors}
+    missing = [name for name in names if name not in known]
+    if missing:
+        listed = ", ".join(sorted(site.id for site in found)) or "(none)"
+        raise click.ClickException(
+            f"no site {', '.join(repr(m) for m in missing)} in {ctx.seeds}; its sites: {listed}")
 
 
 def _parse_settings(pairs) -> dict[str, str]:

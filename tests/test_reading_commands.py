@@ -1,5 +1,6 @@
-"""Commands that read what earlier crawls stored never make a store: a mistyped --db is one
-clear line and exit 1, and no file or directory appears where it pointed (issue 12)."""
+"""A mistyped --db or site name is one clear line and exit 1 (issue 12): commands that read
+what earlier crawls stored never make a store, and no file or directory appears where a wrong
+--db pointed; a crawl of a site with no seed names the sites there are."""
 
 from __future__ import annotations
 
@@ -42,3 +43,14 @@ def test_a_crawl_still_makes_the_store_it_is_pointed_at(tmp_path):
     store = tmp_path / "new.db"
     result = CliRunner().invoke(main, ["crawl", "--db", str(store), "--seeds", str(tmp_path)])
     assert store.exists(), result.output
+
+
+def test_crawling_a_site_without_a_seed_is_one_line_naming_the_sites(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "city.toml").write_text('name = "المدينة"\nallowed_domains = ["127.0.0.1"]\n'
+                                     'start_urls = ["http://127.0.0.1:9/"]\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["crawl", "nosuch", "--db", str(tmp_path / "r.db"),
+                                       "--seeds", str(seeds)])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: no site 'nosuch' in {seeds}; its sites: city"
