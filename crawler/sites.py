@@ -185,7 +185,7 @@ def _site_from_table(path: Path, data: dict[str, Any]) -> Site:
         try:
             return re.compile(value)
         except re.error as exc:
-            problem(key, f"bad regular expression {value!r}: {exc}")
+            problem(key, f"bad regular expression '{value}' (as written in the seed): {exc}")
             return None
 
     article_url = regex("article_url")

@@ -61,6 +61,14 @@ def test_each_mistake_names_the_file_the_key_and_the_reason(tmp_path, change, ke
     assert str(path) in message and f"{key}:" in message and reason in message
 
 
+def test_a_bad_regular_expression_is_quoted_as_written_not_with_doubled_backslashes(tmp_path):
+    text = GOOD.replace("follow_url = '^https?://example\\.com/politics/'",
+                        "follow_url = '^https?://example\\.com/(politics/'")
+    with pytest.raises(SeedError) as caught:
+        load_site(write(tmp_path, "regex.toml", text))
+    assert "follow_url: bad regular expression '^https?://example\\.com/(politics/'" in str(caught.value)
+
+
 def test_a_mistyped_key_is_told_the_key_it_is_nearest_to(tmp_path):
     text = GOOD.replace("every =", "evrey =").replace('body = ".article-body"', 'bdoy = ".article-body"')
     with pytest.raises(SeedError) as caught:
