@@ -7,6 +7,7 @@ run is the caller's (the CLI passes its own step in), so the demo stays a user o
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,4 +65,20 @@ def walk_through(paths: DemoPaths, crawl: CrawlStep, say: Callable[[str], None])
 
 def closing_lines(paths: DemoPaths) -> list[str]:
     """What the walk-through says after the digest: where the store is, what to try next."""
-    return [line.format(db=paths.db) for line in load_data("narrative")["end"]]
+    return [line.format(db=paths.db, raqib=command_name("raqib"),
+                        sqlite_utils=command_name("sqlite-utils"))
+            for line in load_data("narrative")["end"]]
+
+
+def command_name(name: str) -> str:
+    """How the user can type the command ``name`` installed beside this Python: its bare name
+    when that is what their PATH finds, else its path (``.venv/bin/raqib`` after the README's
+    set-up, where the environment is not activated)."""
+    beside = Path(sys.executable).parent / name
+    found = shutil.which(name)
+    if not beside.exists() or (found and Path(found).resolve() == beside.resolve()):
+        return name
+    try:
+        return str(beside.relative_to(Path.cwd()))
+    except ValueError:
+        return str(beside)

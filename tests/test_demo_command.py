@@ -55,3 +55,23 @@ def test_the_demo_ends_with_a_digest_of_new_and_edited_tracked_stories(tmp_path)
     # The edited story shows its edit kinds (and its diff).
     assert "headline changed, numbers changed, paragraph added" in edited_item
     assert digest.count(f"/{content.EDITED_TRACKED_ID}.html") == 1
+
+
+def test_the_demo_s_closing_hint_names_commands_the_user_can_run_as_printed(tmp_path, monkeypatch):
+    # after the README's set-up the environment is not activated: `raqib` is not on PATH, so the
+    # hint names .venv/bin/raqib; with the environment on PATH it is plain `raqib`
+    import os
+    import shutil
+    import sys
+
+    from demo.run import DemoPaths, closing_lines
+
+    paths = DemoPaths(db=tmp_path / "raqib.db", seeds=tmp_path, topics=tmp_path / "t.toml")
+    bin_dir = os.path.dirname(sys.executable)
+    for path in ("/usr/bin:/bin", bin_dir + os.pathsep + "/usr/bin:/bin"):
+        monkeypatch.setenv("PATH", path)
+        (hint,) = [line for line in closing_lines(paths) if line.startswith("try: ")]
+        commands = [part.split()[0] for part in hint.removeprefix("try: ").split("|")]
+        assert [os.path.basename(c) for c in commands] == ["raqib", "sqlite-utils"]
+        for command in commands:  # each runs as printed, from where the demo was started
+            assert shutil.which(command) or os.access(command, os.X_OK), (path, hint)
