@@ -26,3 +26,17 @@ def parse_duration(text: str) -> timedelta:
     if position != len(cleaned) or seconds <= 0:
         raise ValueError(f"not a duration: {text!r} (write e.g. 30m, 2h, 1d, 1h30m)")
     return timedelta(seconds=seconds)
+
+
+def format_duration(duration: timedelta) -> str:
+    """A duration written as seeds write it, largest units first: ``30m``, ``2h``,
+    ``1h30m``, ``45s``, ``1d``; :func:`parse_duration` reads it back."""
+    seconds = round(duration.total_seconds())
+    if seconds <= 0:
+        return "0s"
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return "".join(parts)

@@ -516,10 +516,12 @@ def sites_list(db, config, seeds, topics) -> None:
     ctx = _context(db, config, seeds, topics)
     found, errors = load_sites(ctx.seeds)
     for site in found:
+        from crawler.durations import format_duration
+
         sources = len(site.feeds) + len(site.sitemaps) + len(site.start_urls)
-        every = int(site.every.total_seconds() // 60)
         click.echo(f"{site.id:<16} {site.name}  ({', '.join(site.allowed_domains)}; "
-                   f"{sources} sources; every {every} min)")
+                   f"{sources} source{'' if sources == 1 else 's'}; "
+                   f"every {format_duration(site.every)})")
     for error in errors:
         click.echo(f"INVALID {error.path}", err=True)
     if errors:

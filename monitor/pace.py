@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from crawler.durations import format_duration
 from crawler.fetchstate import parse_time
 
 if TYPE_CHECKING:
@@ -50,10 +51,10 @@ def crawl_pace(db: sqlite_utils.Database, site: str,
         start, end = parse_time(started), parse_time(finished)
         durations.append(end - start if start and end else timedelta(0))
     if every is not None and all(d > every for d in durations):
-        took = ", ".join(_words(d) for d in durations)
+        took = ", ".join(format_duration(d) for d in durations)
         found.append(Pace(site, "slow",
                           f"{site}: each of the last {RUNS} crawls took longer than its interval "
-                          f"(took {took}; every {_words(every)}): raise `every` in its seed, or "
+                          f"(took {took}; every {format_duration(every)}): raise `every` in its seed, or "
                           "lower `refetch_budget` or `max_pages`",
                           {"durations_s": [int(d.total_seconds()) for d in durations],
                            "every_s": int(every.total_seconds())}))
@@ -67,12 +68,3 @@ def crawl_pace(db: sqlite_utils.Database, site: str,
                           {"refetch_due": due, "refetch_deferred": deferred,
                            "deferred_by_run": [r[3] for r in runs]}))
     return found
-
-
-def _words(duration: timedelta) -> str:
-    seconds = int(duration.total_seconds())
-    if seconds >= 3600:
-        return f"{seconds // 3600}h{(seconds % 3600) // 60:02d}m"
-    if seconds >= 60:
-        return f"{seconds // 60}m{seconds % 60:02d}s"
-    return f"{seconds}s"

@@ -26,6 +26,8 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from crawler.durations import format_duration
+
 # The store keeps times to the second: a run stored as 07:00:00 may have started at
 # 07:00:00.9, so the first cron time after it is looked for from one second later.
 _STORED_PRECISION = timedelta(seconds=1)
@@ -84,7 +86,7 @@ class Every:
                                timezone=first.tzinfo, jitter=jitter or None)
 
     def describe(self) -> str:
-        return f"every {self.every.total_seconds():g}s"
+        return f"every {format_duration(self.every)}"
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 
 import sqlite_utils
 
+from crawler.durations import format_duration
 from crawler.extract.safetext import terminal_json, terminal_safe_all
 from crawler.pauses import paused_until
 from crawler.sites import Site
@@ -191,7 +192,7 @@ def render_status(status: Status, fmt: str = "text") -> str:
             last = "never crawled"
         upcoming = {"scheduled": s.next_crawl, "estimated": f"~{s.next_crawl}",
                     "now": "due now"}[s.next_source]
-        lines.append(f"  {s.site} (every {s.every_seconds:g}s)")
+        lines.append(f"  {s.site} (every {format_duration(timedelta(seconds=s.every_seconds))})")
         lines.append(f"    last crawl: {last}")
         lines.append(f"    next crawl: {upcoming}")
         if s.paused_until:

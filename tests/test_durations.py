@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from crawler.durations import parse_duration
+from crawler.durations import format_duration, parse_duration
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -28,3 +28,17 @@ def test_every_unit_of_the_table_is_read(text, expected):
 def test_anything_else_is_refused(text):
     with pytest.raises(ValueError):
         parse_duration(text)
+
+
+@pytest.mark.parametrize("duration, written", [
+    (timedelta(minutes=30), "30m"),
+    (timedelta(hours=1), "1h"),
+    (timedelta(hours=1, minutes=30), "1h30m"),
+    (timedelta(seconds=45), "45s"),
+    (timedelta(days=1, hours=2), "1d2h"),
+    (timedelta(hours=1, minutes=10), "1h10m"),
+])
+def test_a_duration_is_written_as_seeds_write_it_and_reads_back(duration, written):
+    # status, sites list and the pace alert all say "every 30m", the way the seed says it
+    assert format_duration(duration) == written
+    assert parse_duration(written) == duration

@@ -53,7 +53,7 @@ def test_status_shows_each_sites_crawls_and_errors_and_the_pending_digest(store)
                                        "--seeds", str(store / "seeds")])
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "demo (every 1800s)" in out
+    assert "demo (every 30m)" in out
     assert "last crawl: 2024-05-02T09:00:00+00:00 finished: 0 pages, 0 new, 0 changed, 1 errors" in out
     assert "next crawl: due now" in out          # its 30 minutes are long past
     assert "[fetch] https://demo.test/news/2: HTTP 503" in out
