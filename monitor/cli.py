@@ -573,18 +573,29 @@ main.add_command(topics_group, name="topics")
 
 
 @topics_group.command("list")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
 @common_options
-def topics_list(db, config, seeds, topics) -> None:
-    """Show the tracked topics.
+def topics_list(fmt, db, config, seeds, topics) -> None:
+    """Show the tracked topics: each one's terms, all of which must occur (all), one of which
+    must (any), none of which may (none), and the sites it is limited to.
 
-    Example: raqib topics list --topics seeds/topics.toml
+    Example: raqib topics list --topics seeds/topics.toml --format json
     """
-    for topic in _context(db, config, seeds, topics).load_topics():
-        parts = [f"all={list(topic.all)}" if topic.all else "",
-                 f"any={list(topic.any)}" if topic.any else "",
-                 f"none={list(topic.none)}" if topic.none else "",
-                 f"sites={list(topic.sites)}" if topic.sites else ""]
-        click.echo(f"{topic.name}: " + " ".join(p for p in parts if p))
+    from crawler.extract.safetext import terminal_json, terminal_safe
+
+    found = _context(db, config, seeds, topics).load_topics()
+    if fmt == "json":
+        click.echo(terminal_json([{"name": t.name, "all": list(t.all), "any": list(t.any),
+                                   "none": list(t.none), "sites": list(t.sites)}
+                                  for t in found]))
+        return
+    for topic in found:
+        click.echo(terminal_safe(topic.name))
+        for label, terms in (("all", topic.all), ("any", topic.any), ("none", topic.none),
+                             ("sites", topic.sites)):
+            if terms:
+                click.echo(f"  {label}: " + terminal_safe("، ".join(terms)))
 
 
 @topics_group.command("test")

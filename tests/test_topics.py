@@ -362,3 +362,26 @@ def test_a_mistyped_topic_key_is_told_the_key_it_is_nearest_to(tmp_path):
     with pytest.raises(TopicsError) as caught:
         load_topics(path)
     assert any("topic[1].al: unknown key (did you mean 'all'?" in p for p in caught.value.problems)
+
+
+def test_topics_list_shows_each_topic_s_terms_as_written_in_text_and_json(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from monitor.cli import main
+
+    path = tmp_path / "topics.toml"
+    path.write_text('[[topic]]\nname = "العراق وكندا"\nall = ["العراق", "كندا"]\n'
+                    'none = ["كرة القدم"]\nsites = ["demo"]\n'
+                    '[[topic]]\nname = "أسعار النفط"\nany = ["النفط", "برنت"]\n', encoding="utf-8")
+    text = CliRunner().invoke(main, ["topics", "list", "--topics", str(path)])
+    assert text.exit_code == 0
+    assert text.output.splitlines() == [
+        "العراق وكندا", "  all: العراق، كندا", "  none: كرة القدم", "  sites: demo",
+        "أسعار النفط", "  any: النفط، برنت"]
+    listed = json.loads(CliRunner().invoke(
+        main, ["topics", "list", "--topics", str(path), "--format", "json"]).output)
+    assert listed[0] == {"name": "العراق وكندا", "all": ["العراق", "كندا"], "any": [],
+                         "none": ["كرة القدم"], "sites": ["demo"]}
+    assert listed[1]["any"] == ["النفط", "برنت"]
