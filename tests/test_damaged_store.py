@@ -110,6 +110,8 @@ feeds = ["http://127.0.0.1:{free_port()}/rss.xml"]
 ''', encoding="utf-8")
     (seeds / "topics.toml").write_text('[[topic]]\nname = "العراق"\nall = ["العراق"]\n',
                                        encoding="utf-8")
+    (root / "raqib.toml").write_text('[[channel]]\ntype = "file"\npath = "digests"\n',
+                                     encoding="utf-8")  # a channel, for `digest --send`
     return seeds
 
 
@@ -117,7 +119,12 @@ COMMANDS = [
     ["alerts"], ["digest"], ["search", "العراق"], ["status"], ["status", "--format", "json"],
     ["history", "https://demo.test/news/1"], ["monitor"], ["crawl", "local"],
     ["topics", "test"], ["reextract"], ["run", "--once", "--no-digest"], ["serve"],
+    ["digest", "--send"], ["backup", "{tmp}/copy-of-the-store.db"],
 ]
+
+
+def command_line(command: list[str], tmp_path: Path) -> list[str]:
+    return [word.format(tmp=tmp_path) for word in command]
 
 
 @pytest.mark.parametrize("damage", DAMAGE, ids=lambda f: f.__name__)
@@ -127,13 +134,15 @@ def test_every_command_stops_on_a_damaged_store_with_one_line(tmp_path, healthy,
     store.write_bytes(damage(bytearray(healthy.read_bytes())))
     before = store.read_bytes()
     for command in COMMANDS:
-        result = raqib(*command, "--db", str(store), "--seeds", str(world))
+        result = raqib(*command_line(command, tmp_path), "--db", str(store), "--seeds",
+                       str(world), "--config", str(world.parent / "raqib.toml"))
         lines = result.output.strip().splitlines()
         assert result.exit_code != 0, (command, result.output)
         assert len(lines) == 1, (command, result.output)
         assert lines[0].startswith(f"{store}: the database is damaged ("), (command, lines)
         assert lines[0].endswith("); restore it from a backup or run raqib doctor")
     assert store.read_bytes() == before            # nothing written to the damaged file
+    assert not (tmp_path / "copy-of-the-store.db").exists()  # nor a copy of it made
 
 
 def test_another_programs_database_is_not_taken_for_a_store(tmp_path, world):
@@ -144,7 +153,8 @@ def test_another_programs_database_is_not_taken_for_a_store(tmp_path, world):
     conn.commit()
     conn.close()
     for command in COMMANDS:
-        result = raqib(*command, "--db", str(store), "--seeds", str(world))
+        result = raqib(*command_line(command, tmp_path), "--db", str(store), "--seeds",
+                       str(world), "--config", str(world.parent / "raqib.toml"))
         assert result.exit_code != 0, (command, result.output)
         assert result.output.strip() == (
             f"{store}: not a raqib store: it holds another program's tables (moz_places); "
