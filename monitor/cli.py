@@ -151,7 +151,7 @@ def crawl(sites, settings, verbose, time_limit, db, config, seeds, topics) -> No
     from crawler.durations import parse_duration
 
     ctx = _context(db, config, seeds, topics)
-    overrides = _parse_settings(settings)
+    overrides = {**ctx.settings.crawl.settings, **_parse_settings(settings)}
     try:
         limit = (parse_duration(time_limit) if time_limit else ctx.settings.crawl.timeout)
     except ValueError as exc:

@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from crawl_helpers import CrawlWorld
+from local_site import TEXT, LocalSite, Page, article_page, listing_page, story
 from monitor.cli import main
+from monitor.crawling import LOCAL_SITE_SETTINGS
 from monitor.config import ConfigError, load_config
 from monitor.notify import FileChannel, SmtpChannel, WebhookChannel
 
@@ -112,3 +115,29 @@ def test_the_cli_reports_a_bad_config_and_takes_paths_from_a_good_one(tmp_path):
     result = CliRunner().invoke(main, ["alerts", "--config", str(good)], env={"RAQIB_DB": None})
     # the store the config names is the one looked for (alerts never makes one)
     assert result.exit_code == 1 and f"no store at {tmp_path / 'elsewhere.db'}" in result.output
+
+
+def test_raqib_crawl_takes_the_configs_scrapy_settings_and_set_wins(tmp_path):
+    """``[crawl] settings`` are Scrapy settings for every crawl, `raqib crawl`'s too, and
+    ``--set`` overrides them: told not to obey robots.txt by the config, the crawl fetches
+    an article that robots.txt forbids; told by ``--set`` to obey, it does not."""
+    with LocalSite() as site:
+        site.add("/robots.txt", Page(b"User-agent: *\nDisallow: /news/\n", TEXT))
+        site.add("/section/", listing_page(["/news/1"]))
+        site.add("/news/1", article_page("خبر", story(1)))
+        world = CrawlWorld(tmp_path)
+        world.add_seed("local", f'allowed_domains = ["127.0.0.1"]\narticle_url = "/news/"\n'
+                                f'start_urls = ["{site.url("/section/")}"]\n')
+        (world.seeds / "topics.toml").write_text('[[topic]]\nname = "خبر"\nall = ["خبر"]\n',
+                                                 encoding="utf-8")
+        settings = ", ".join(f'{k} = "{v}"' for k, v in LOCAL_SITE_SETTINGS.items())
+        config = config_file(tmp_path, f'[crawl]\nsettings = {{ ROBOTSTXT_OBEY = "False", '
+                                       f'{settings} }}\n')
+        common = ["--db", str(world.db_path), "--seeds", str(world.seeds), "--config", str(config)]
+        obeying = CliRunner().invoke(main, ["crawl", "local", "--set", "ROBOTSTXT_OBEY=True",
+                                            *common])
+        assert obeying.exit_code == 0, obeying.output
+        assert not site.was_requested("/news/1")
+        told = CliRunner().invoke(main, ["crawl", "local", *common])
+        assert told.exit_code == 0, told.output
+        assert site.was_requested("/news/1")
