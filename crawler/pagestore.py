@@ -59,6 +59,7 @@ from crawler.extract.furniture import SiteFurniture
 from crawler.extract.interstitial import Interstitial
 from crawler.extract.model import Article, ExtractionCheck, Selectors
 from crawler.extract.arabic import normalized_words
+from crawler.faults import reached
 from crawler.fetchstate import PageFetched, parse_time, record_article_changed, record_fetch
 from crawler.removals import record_back
 from crawler.store import (
@@ -133,6 +134,7 @@ def store_page(db: sqlite_utils.Database, page: PageFetched, *, selectors: Selec
     furniture = furniture if furniture is not None else SiteFurniture(db.conn)
     if not missing:
         furniture.learn(page.site, page.url, article)
+    reached("save.learned")
     with transaction(db) as conn:
         if seen:
             _record_extraction(db, page, check, run_id)
@@ -156,6 +158,7 @@ def store_page(db: sqlite_utils.Database, page: PageFetched, *, selectors: Selec
             author=article.author, fetched=page.fetched, raw_html=page.body,
             content_type=page.content_type,
         ), run_id=run_id, seen=seen)
+        reached("save.written")
         if seen:
             if run_id is not None:
                 count_in_run(db, run_id, "unchanged" if result == "same" else result)
@@ -163,6 +166,8 @@ def store_page(db: sqlite_utils.Database, page: PageFetched, *, selectors: Selec
                 record_article_changed(db, page.url, page.site, page.fetched)
             record_fetch(db, page)
             record_back(conn, page.url, page.fetched)
+        reached("save.validators")
+    reached("save.committed")
     return PageStored(page.url, result, check)
 
 

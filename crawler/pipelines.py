@@ -19,6 +19,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from crawler.extract.furniture import SiteFurniture
+from crawler.faults import reached
 from crawler.fetchstate import (
     LISTED, NOT_MODIFIED, REFETCH_DEFERRED, REFETCH_DUE, PageFetched, record_failed_check,
     record_fetch,
@@ -68,12 +69,14 @@ class StorePipeline:
         self.db = open_db(self.db_path)
         self.run_id = start_run(self.db, self.site_id)
         self.furniture = SiteFurniture(self.db.conn)
+        reached("crawl.started")
         logger.info("crawl run %s of %s started, storing in %s", self.run_id, self.site_id,
                     self.db_path)
 
     def close_spider(self, spider: Spider) -> None:
         if self.db is None or self.run_id is None:
             return
+        reached("crawl.closing")
         self._record_unrecorded()
         stats = self.stats.get_value if self.stats is not None else (lambda name, default: default)
         pause = getattr(spider, "pause", None)
@@ -91,6 +94,7 @@ class StorePipeline:
             logger.error("could not close crawl run %s of %s: %s", self.run_id, self.site_id, exc)
             self.db.close()
             return
+        reached("crawl.closed")
         (problems,) = self.db.execute("SELECT COUNT(*) FROM extraction_problems WHERE run_id = ?",
                                       [self.run_id]).fetchone()
         logger.info("crawl run %s of %s: %s pages (%s not modified), %s new, %s changed, "
@@ -134,6 +138,7 @@ class StorePipeline:
         if not isinstance(item, PageFetched):
             raise DropItem(f"not a page: {type(item).__name__}")
         if item.kind == "article" and item.status != NOT_MODIFIED:
+            reached("fetch.answered")
             self._store(item)
         else:
             self._record_fetch(item)

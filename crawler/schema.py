@@ -414,6 +414,7 @@ def migrate(conn: sqlite3.Connection) -> list[Migration]:
     Raises :class:`SchemaError` for a store made by a newer raqib."""
     if _check(schema_version(conn)) == SCHEMA_VERSION:
         return []
+    from crawler.faults import reached
     from crawler.store import transaction
 
     with transaction(conn):
@@ -422,6 +423,7 @@ def migrate(conn: sqlite3.Connection) -> list[Migration]:
         for step in steps:
             step.apply(conn)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        reached("migrate.applied")
     return steps
 
 

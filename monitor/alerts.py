@@ -31,6 +31,7 @@ from typing import Any, Iterator
 
 import sqlite_utils
 
+from crawler.faults import reached
 from crawler.store import transaction, utcnow
 
 from monitor.cluster import StoryClusters, merge_into_story_alert
@@ -61,6 +62,7 @@ def run_monitor(db: sqlite_utils.Database, topics: list[Topic],
                                                                           created)]
         raised.extend(_commit(db, candidates, checkpoint=batch[-1]["id"], batch=batch,
                               clusters=clusters))
+        reached("monitor.committed")
     raised.extend(raise_removal_alerts(db, matcher, created))
     raised.extend(check_health(db, now=created))
     sync_search_index(db)
@@ -196,6 +198,7 @@ def _commit(db: sqlite_utils.Database, candidates: list[Alert], checkpoint: int,
             if cursor.rowcount == 1:
                 alert.id = cursor.lastrowid
                 inserted.append(alert)
+        reached("monitor.alerts")
         # Never move the checkpoint backwards (another monitor may have gone further).
         conn.execute(
             "INSERT INTO monitor_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE"

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Iterable
 
 import sqlite_utils
 
+from crawler.faults import reached
 from crawler.redact import scrub_recorded_errors
 from crawler.store import transaction
 
@@ -112,6 +113,8 @@ def send_digests(db: sqlite_utils.Database, channels: list[Channel], settings: D
             with transaction(db) as conn:
                 scrub_recorded_errors(conn, secrets, channel=channel.name)
     built = build_digest(db, channels, now) if build else None
+    if built is not None:
+        reached("digest.built")
     by_name = {channel.name: channel for channel in channels}
     attempts = []
     for row in _due(db, now, force):
@@ -120,6 +123,7 @@ def send_digests(db: sqlite_utils.Database, channels: list[Channel], settings: D
             continue  # a channel no longer in the config: left for `raqib status` to show
         if not _claim(db, row["id"], row["status"], now):
             continue  # another process took it
+        reached("digest.claimed")
         attempts.append(_deliver(db, row, channel, settings, now))
     return SendReport(built, attempts)
 
@@ -146,6 +150,7 @@ def _deliver(db: sqlite_utils.Database, row: dict, channel: Channel,
                       channel=channel.name)
     try:
         note = channel.send(message)
+        reached("digest.delivered")
     except Exception as exc:  # any failure is recorded and retried, never a crash of the run
         reason = failure_reason(exc, channel.secrets())
         attempts = row["attempts"] + 1

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from crawler.extract.arabic import (
     SURFACE_WORD, clitic_forms, normalized_words, term_form, tokens,
 )
+from crawler.faults import reached
 from crawler.store import transaction
 
 if TYPE_CHECKING:
@@ -106,6 +107,7 @@ def sync_search_index(db: sqlite_utils.Database) -> int:
         with transaction(db):
             for url in urls:
                 indexed += _index_article(conn, url)
+            reached("search.indexing")
             conn.execute(
                 "INSERT INTO monitor_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE"
                 " SET value = MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
