@@ -364,8 +364,12 @@ def alerts(since, fmt, db, config, seeds, topics) -> None:
     """
     from monitor.alerts import list_alerts
 
+    from monitor.history import isolate
+    from monitor.localtime import arabic_time
+
     since_iso = _since(since)
-    store = _context(db, config, seeds, topics).open_db(existing=True)
+    ctx = _context(db, config, seeds, topics)
+    store = ctx.open_db(existing=True)
     try:
         found = list_alerts(store, since=since_iso)
     finally:
@@ -378,7 +382,8 @@ def alerts(since, fmt, db, config, seeds, topics) -> None:
         click.echo("no alerts")
     for alert in found:
         sources = f" (+{len(alert.sources) - 1} sources)" if len(alert.sources) > 1 else ""
-        click.echo(f"{alert.created}  {alert.kind:<6}  [{alert.topic}]  {alert.title}{sources}")
+        when = isolate(arabic_time(alert.created, ctx.settings.tz))
+        click.echo(f"{when}  {alert.kind:<6}  [{alert.topic}]  {alert.title}{sources}")
         click.echo(f"    {alert.url}")
 
 
@@ -402,12 +407,13 @@ def digest(since, fmt, send, db, config, seeds, topics) -> None:
                                      "alert not yet delivered", param_hint="--since")
         _send_digest(_context(db, config, seeds, topics))
         return
-    store = _context(db, config, seeds, topics).open_db(existing=True)
+    ctx = _context(db, config, seeds, topics)
+    store = ctx.open_db(existing=True)
     try:
         pending = pending_alerts(store, since=_since(since))
     finally:
         store.close()
-    click.echo(render_digest(pending, fmt))
+    click.echo(render_digest(pending, fmt, tz=ctx.settings.tz))
 
 
 def _send_digest(ctx: Context) -> None:
@@ -420,7 +426,7 @@ def _send_digest(ctx: Context) -> None:
     store = ctx.open_db(existing=True)
     try:
         report = send_digests(store, list(ctx.settings.channels), ctx.settings.digest,
-                              force=True)
+                              force=True, tz=ctx.settings.tz)
     finally:
         store.close()
     if report.built is None and not report.attempts:
@@ -678,7 +684,7 @@ def status(fmt, db, config, seeds, topics) -> None:
     store = ctx.open_db(existing=True)
     try:
         click.echo(render_status(collect_status(store, found, digest=schedule,
-                                                tz=ctx.settings.tz), fmt))
+                                                tz=ctx.settings.tz), fmt, tz=ctx.settings.tz))
     finally:
         store.close()
 

@@ -48,7 +48,7 @@ import html
 import re
 from collections import Counter
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 from typing import Any, Callable, Mapping, NamedTuple
 from urllib.parse import urlsplit
 
@@ -60,6 +60,7 @@ from crawler.store import transaction, utcnow
 
 from monitor.alerts import KINDS, query_alerts
 from monitor.history import DIFF_FIELDS, RLM, diff_lines, isolate
+from monitor.localtime import arabic_time, parse_moment, zone_name
 from monitor.records import Alert
 from monitor.removals import REMOVAL_KINDS, describe_span
 
@@ -150,11 +151,14 @@ def mark_delivered(db: sqlite_utils.Database, alert_ids: list[int],
 
 def render_digest(alerts: list[Alert], fmt: str, *, generated: str | None = None,
                   sites: Mapping[str, str] | None = None,
-                  delivery: DeliveryRef | None = None) -> str:
+                  delivery: DeliveryRef | None = None, tz: tzinfo | None = None) -> str:
     """The digest of ``alerts`` in ``fmt`` (text, markdown, html or json); ``sites`` maps source
     urls to site ids (alerts from :func:`pending_alerts` know theirs already); ``delivery``
-    says which digest and delivery the document is (the json says so; ``None``: a preview)."""
-    renderers: dict[str, Callable[[Digest, str], str]] = {
+    says which digest and delivery the document is (the json says so; ``None``: a preview);
+    ``tz`` is the reader's time zone (``raqib.toml`` ``timezone``, default UTC): text, markdown
+    and html show times in it as «الخميس 3 ديسمبر 2026، 12:48» (:mod:`monitor.localtime`),
+    json keeps the stored ISO-8601 values."""
+    renderers: dict[str, Callable[[Digest, str, tzinfo | None], str]] = {
         "text": _render_text, "markdown": _render_markdown, "html": _render_html,
     }
     if fmt == "json":
@@ -162,7 +166,7 @@ def render_digest(alerts: list[Alert], fmt: str, *, generated: str | None = None
     if fmt not in renderers:
         raise ValueError(f"unknown digest format: {fmt!r} (expected {', '.join(FORMATS)})")
     alerts = terminal_safe_all(alerts)  # page text read back from the store: no escapes
-    return renderers[fmt](group_digest(alerts, sites), generated or utcnow())
+    return renderers[fmt](group_digest(alerts, sites), generated or utcnow(), tz)
 
 
 # --- grouping -----------------------------------------------------------------------------
@@ -450,18 +454,24 @@ def _segments(text: str, surfaces: list[str]) -> list[tuple[str, bool]]:
 # --- text ---------------------------------------------------------------------------------
 
 
-def _render_text(digest: Digest, generated: str) -> str:
+def _text_time(value: str | None, tz: tzinfo | None) -> str:
+    """A time for the text digest: readable, in the reader's zone, isolated (it is Arabic)."""
+    return isolate(arabic_time(value, tz)) if parse_moment(value) else str(value)
+
+
+def _render_text(digest: Digest, generated: str, tz: tzinfo | None = None) -> str:
+    stamp = f"generated {_text_time(generated, tz)} ({zone_name(tz)})"
     if not digest.alerts:
-        return f"raqib digest · generated {generated}\n\n{NO_ALERTS}\n"
-    lines = [f"raqib digest · generated {generated} · {_summary(digest.alerts)}", ""]
+        return f"raqib digest · {stamp}\n\n{NO_ALERTS}\n"
+    lines = [f"raqib digest · {stamp} · {_summary(digest.alerts)}", ""]
     for section in digest.topics:
         lines.append(f"== {isolate(section.topic)} · {_stories_summary(section)} ==")
         lines.append("")
         for story in (*section.new, *section.updates):
-            lines.extend(_text_story(story))
+            lines.extend(_text_story(story, tz))
             lines.append("")
         for alert in section.removals:
-            lines.extend(_text_removal(alert))
+            lines.extend(_text_removal(alert, tz))
             lines.append("")
     if digest.health:
         count = len(digest.health)
@@ -472,7 +482,7 @@ def _render_text(digest: Digest, generated: str) -> str:
             meta = [f"site: {isolate(alert.site)}" if alert.site else None,
                     f"problem: {alert.details['problem']}" if alert.details.get("problem")
                     else None,
-                    f"raised: {alert.created}"]
+                    f"raised: {_text_time(alert.created, tz)}"]
             lines.append("    " + " · ".join(m for m in meta if m))
             if alert.details.get("urls"):
                 lines.append("    pages:")
@@ -483,7 +493,7 @@ def _render_text(digest: Digest, generated: str) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _text_story(story: Story) -> list[str]:
+def _text_story(story: Story, tz: tzinfo | None = None) -> list[str]:
     lines = [f"[{story.kind}] {isolate(story.title)}"]
     if len(story.sources) == 1:
         lines.append(f"    source: {isolate(story.site)} · {story.url}")
@@ -494,7 +504,7 @@ def _text_story(story: Story) -> list[str]:
             if story.other_title(source):
                 lines.append(f"        {RLM}{story.other_title(source)}")
     if story.published:
-        lines.append(f"    published: {story.published}")
+        lines.append(f"    published: {_text_time(story.published, tz)}")
     if story.matched:
         lines.append("    matched: " + ", ".join(
             isolate(term) + (f" ({', '.join(isolate(f) for f in forms)})" if forms else "")
@@ -517,9 +527,11 @@ def _text_update(alert: Alert) -> list[str]:
     return lines
 
 
-def _removal_facts(alert: Alert) -> list[str]:
-    """The facts of a removed or restored alert, in English, one line each."""
-    d = alert.details
+def _removal_facts(alert: Alert, when: Callable[[str | None], str] = str) -> list[str]:
+    """The facts of a removed or restored alert, in English, one line each; ``when`` writes
+    a time."""
+    d = {key: when(value) if key in _REMOVAL_TIMES else value
+         for key, value in alert.details.items()}
     if alert.kind == "removed":
         online = describe_span(d.get("online_seconds"))
         return [f"removed: {d.get('removed')} · {d.get('reason')}"
@@ -537,10 +549,13 @@ def _removal_facts(alert: Alert) -> list[str]:
     return facts
 
 
-def _text_removal(alert: Alert) -> list[str]:
+_REMOVAL_TIMES = {"removed", "first_failed", "online_since", "last_seen", "restored"}
+
+
+def _text_removal(alert: Alert, tz: tzinfo | None = None) -> list[str]:
     lines = [f"[{alert.kind}] {isolate(alert.title)}",
              f"    source: {isolate(alert.site or '')} · {alert.url}"]
-    lines.extend(f"    {fact}" for fact in _removal_facts(alert))
+    lines.extend(f"    {fact}" for fact in _removal_facts(alert, lambda v: _text_time(v, tz)))
     if alert.kind == "removed" and alert.details.get("first_lines"):
         lines.append("    first lines:")
         lines.append(f"      {RLM}{alert.details['first_lines']}")
@@ -573,8 +588,13 @@ _KIND_HEADINGS_EN = {"new": "New stories", "update": "Updated stories",
                      "removed": "Removed stories", "restored": "Restored stories"}
 
 
-def _render_markdown(digest: Digest, generated: str) -> str:
-    lines = ["# raqib digest", "", f"_generated {_md(generated)}_", ""]
+def _md_time(value: str | None, tz: tzinfo | None) -> str:
+    return _md(arabic_time(value, tz) if parse_moment(value) else str(value))
+
+
+def _render_markdown(digest: Digest, generated: str, tz: tzinfo | None = None) -> str:
+    lines = ["# raqib digest", "",
+             f"_generated {_md_time(generated, tz)} ({_md(zone_name(tz))})_", ""]
     if not digest.alerts:
         return "\n".join(lines + [NO_ALERTS]) + "\n"
     lines += [_md(_summary(digest.alerts)), ""]
@@ -585,14 +605,14 @@ def _render_markdown(digest: Digest, generated: str) -> str:
                 continue
             lines += [f"### {_KIND_HEADINGS_EN[kind]}", ""]
             for story in stories:
-                lines.extend(_md_story(story))
+                lines.extend(_md_story(story, tz))
             lines.append("")
         for kind in REMOVAL_KINDS:
             removals = [a for a in section.removals if a.kind == kind]
             if removals:
                 lines += [f"### {_KIND_HEADINGS_EN[kind]}", ""]
                 for alert in removals:
-                    lines.extend(_md_removal(alert))
+                    lines.extend(_md_removal(alert, tz))
                 lines.append("")
     if digest.health:
         lines += ["## Site health", ""]
@@ -600,7 +620,7 @@ def _render_markdown(digest: Digest, generated: str) -> str:
             lines.append(f"- **{_md(alert.site or '')}**: {_md(alert.title)}")
             meta = [f"problem: {_md(alert.details['problem'])}"
                     if alert.details.get("problem") else None,
-                    f"raised: {_md(alert.created)}",
+                    f"raised: {_md_time(alert.created, tz)}",
                     f"first failing page: {_md_url(alert.url)}"
                     if alert.url and not alert.details.get("urls") else None]
             lines.append("  " + " · ".join(m for m in meta if m))
@@ -609,11 +629,11 @@ def _render_markdown(digest: Digest, generated: str) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _md_story(story: Story) -> list[str]:
+def _md_story(story: Story, tz: tzinfo | None = None) -> list[str]:
     surfaces = story.surfaces()
     lines = [f"- [{_md_highlight(story.title, story.surfaces('title'))}]({_md_url(story.url)})"]
     meta = [_md(story.site) if len(story.sources) == 1 else None,
-            f"published {_md(story.published)}" if story.published else None]
+            f"published {_md_time(story.published, tz)}" if story.published else None]
     if story.matched:
         meta.append("matched: " + ", ".join(
             f"**{_md(term)}**" + (f" ({', '.join(_md(f) for f in forms)})" if forms else "")
@@ -657,10 +677,11 @@ def _md_diff(diff: Mapping[str, Any], surfaces: list[str]) -> list[str]:
     return lines
 
 
-def _md_removal(alert: Alert) -> list[str]:
+def _md_removal(alert: Alert, tz: tzinfo | None = None) -> list[str]:
     lines = [f"- [{_md(alert.title)}]({_md_url(alert.url)})",
              f"  {_md(alert.site or '')}  "]
-    lines.extend(f"  {_md(fact)}  " for fact in _removal_facts(alert))
+    lines.extend(f"  {_md(fact)}  " for fact in _removal_facts(
+        alert, lambda v: arabic_time(v, tz) if parse_moment(v) else str(v)))
     if alert.kind == "removed" and alert.details.get("first_lines"):
         lines.append(f"  > {_md(alert.details['first_lines'])}")
     return lines + _md_diff(alert.details.get("diff") or {}, [])
@@ -754,7 +775,15 @@ def _html_highlight(text: str, surfaces: list[str]) -> str:
                    for piece, hit in _segments(text, surfaces))
 
 
-def _render_html(digest: Digest, generated: str) -> str:
+def _html_time(value: str | None, tz: tzinfo | None) -> str:
+    """``<time datetime="ISO">الخميس 3 ديسمبر 2026، 12:48</time>``: readable, in the reader's
+    zone, with the stored value for machines; a value that is not a time as it is."""
+    if not parse_moment(value):
+        return f'<time dir="ltr">{_e(value)}</time>'
+    return f'<time datetime="{_e(value)}">{_e(arabic_time(value, tz))}</time>'
+
+
+def _render_html(digest: Digest, generated: str, tz: tzinfo | None = None) -> str:
     counts = f"{_AR['alerts']}: {len(digest.alerts)}"
     stories = sum(len(s.new) + len(s.updates) + len(s.removals) for s in digest.topics)
     if stories:
@@ -771,8 +800,8 @@ def _render_html(digest: Digest, generated: str) -> str:
         '<body dir="rtl">',
         "<header>",
         f"<h1>{_AR['title']}</h1>",
-        f'<p>{_AR["generated"]} <time dir="ltr" datetime="{_e(generated)}">{_e(generated)}</time>'
-        f" · {counts}</p>",
+        f'<p>{_AR["generated"]} {_html_time(generated, tz)}'
+        f' (<span dir="ltr">{_e(zone_name(tz))}</span>) · {counts}</p>',
         "</header>",
     ]
     if not digest.alerts:
@@ -783,23 +812,23 @@ def _render_html(digest: Digest, generated: str) -> str:
         for kind, items in (("new", section.new), ("update", section.updates)):
             if items:
                 out.append(f"<h3>{_AR[kind]}</h3>")
-                out.extend(_html_story(story) for story in items)
+                out.extend(_html_story(story, tz) for story in items)
         for kind in REMOVAL_KINDS:
             removals = [a for a in section.removals if a.kind == kind]
             if removals:
                 out.append(f"<h3>{_AR[kind]}</h3>")
-                out.extend(_html_removal(alert) for alert in removals)
+                out.extend(_html_removal(alert, tz) for alert in removals)
         out.append("</section>")
     if digest.health:
         out.append('<section class="health">')
         out.append(f"<h2>{_AR['health']}</h2>")
-        out.extend(_html_health(alert) for alert in digest.health)
+        out.extend(_html_health(alert, tz) for alert in digest.health)
         out.append("</section>")
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"
 
 
-def _html_story(story: Story) -> str:
+def _html_story(story: Story, tz: tzinfo | None = None) -> str:
     surfaces = story.surfaces()
     parts = [f'<article class="{_e(story.kind)}">',
              f'<h4><a href="{_e(story.url)}">'
@@ -807,7 +836,7 @@ def _html_story(story: Story) -> str:
     single = len(story.sources) == 1
     meta = [f'<span class="site">{_e(story.site)}</span>'] if single else []
     if story.published:
-        meta.append(f'{_AR["published"]}: <time dir="ltr">{_e(story.published)}</time>')
+        meta.append(f'{_AR["published"]}: {_html_time(story.published, tz)}')
     if meta:
         parts.append(f'<p class="meta">{" · ".join(meta)}</p>')
     if story.edited:
@@ -876,7 +905,7 @@ def _html_diff(diff: Mapping[str, Any], surfaces: list[str]) -> list[str]:
     return parts
 
 
-def _html_removal(alert: Alert) -> str:
+def _html_removal(alert: Alert, tz: tzinfo | None = None) -> str:
     d = alert.details
     parts = [f'<article class="{_e(alert.kind)}">',
              f'<h4><a href="{_e(alert.url)}">{_e(alert.title)}</a></h4>',
@@ -884,21 +913,19 @@ def _html_removal(alert: Alert) -> str:
              f'<a class="url" dir="ltr" href="{_e(alert.url)}">{_e(alert.url)}</a></p>']
     if alert.kind == "removed":
         online = describe_span(d.get("online_seconds"))
-        parts.append(f'<p class="meta">{_AR["removed_at"]}: <time dir="ltr">'
-                     f'{_e(d.get("removed"))}</time> · <span class="reason" dir="ltr">'
-                     f'{_e(d.get("reason"))}</span></p>')
+        parts.append(f'<p class="meta">{_AR["removed_at"]}: {_html_time(d.get("removed"), tz)}'
+                     f' · <span class="reason" dir="ltr">{_e(d.get("reason"))}</span></p>')
         if online:
             parts.append(f'<p class="meta">{_AR["online"]}: <span dir="ltr">{_e(online)}</span>'
-                         f' (<time dir="ltr">{_e(d.get("online_since"))}</time> – '
-                         f'<time dir="ltr">{_e(d.get("last_seen"))}</time>)</p>')
+                         f' ({_html_time(d.get("online_since"), tz)} – '
+                         f'{_html_time(d.get("last_seen"), tz)})</p>')
         parts.append(f'<p class="meta">{_AR["last_version"]}: {_e(d.get("version"))}</p>')
         if d.get("first_lines"):
             parts.append(f'<p class="field">{_AR["first_lines"]}:</p>'
                          f'<blockquote>{_e(d["first_lines"])}</blockquote>')
     else:
         gone = describe_span(d.get("offline_seconds"))
-        parts.append(f'<p class="meta">{_AR["restored_at"]}: <time dir="ltr">'
-                     f'{_e(d.get("restored"))}</time>'
+        parts.append(f'<p class="meta">{_AR["restored_at"]}: {_html_time(d.get("restored"), tz)}'
                      + (f' · {_AR["offline"]} <span dir="ltr">{_e(gone)}</span>' if gone else "")
                      + "</p>")
         if not d.get("changed"):
@@ -911,14 +938,14 @@ def _html_removal(alert: Alert) -> str:
     return "\n".join(parts)
 
 
-def _html_health(alert: Alert) -> str:
+def _html_health(alert: Alert, tz: tzinfo | None = None) -> str:
     problem = alert.details.get("problem", "")
     parts = ['<article class="health">',
              f'<h4><span class="site">{_e(alert.site or "")}</span>'
              + (f": {_e(HEALTH_PROBLEM_LABELS.get(problem, problem))}" if problem else "")
              + "</h4>",
              f'<p class="reason" dir="ltr">{_e(alert.title)}</p>']
-    meta = [f'{_AR["raised"]}: <time dir="ltr">{_e(alert.created)}</time>']
+    meta = [f'{_AR["raised"]}: {_html_time(alert.created, tz)}']
     urls = alert.details.get("urls") or []
     if alert.url and not urls:
         meta.append(f'{_AR["failing"]}: <a class="url" dir="ltr" href="{_e(alert.url)}">'

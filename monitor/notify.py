@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
+from datetime import tzinfo
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from crawler.tomlfile import Problem, text_value, unknown
@@ -80,10 +81,12 @@ class DigestMessage:
     subject: str
     delivery: int | None = None   # the outbox's delivery of it to this channel
     channel: str | None = None
+    tz: tzinfo | None = None      # the reader's time zone (raqib.toml ``timezone``)
 
     def render(self, fmt: str) -> str:
         return render_digest(self.alerts, fmt, generated=self.generated,
-                             delivery=DeliveryRef(self.id, self.delivery, self.channel))
+                             delivery=DeliveryRef(self.id, self.delivery, self.channel),
+                             tz=self.tz)
 
 
 class Channel:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Iterable
 
 import sqlite_utils
@@ -99,13 +99,14 @@ def build_digest(db: sqlite_utils.Database, channels: Iterable[Channel],
 
 def send_digests(db: sqlite_utils.Database, channels: list[Channel], settings: DigestSettings,
                  now: datetime | None = None, *, build: bool = True,
-                 force: bool = False) -> SendReport:
+                 force: bool = False, tz: tzinfo | None = None) -> SendReport:
     """Build a digest of the alerts not yet in one (when ``build``), then deliver every due
     delivery through its channel: new ones, and failed ones whose backoff has passed (all of
     them when ``force``). Errors recorded before (by an older raqib, which may have let a
     secret through) are first scrubbed of each channel's configured secrets; a channel with
     none has nothing to scrub, since credential shapes were masked once by schema step 5 and
-    are masked in every error recorded since (:func:`monitor.notify.failure_reason`)."""
+    are masked in every error recorded since (:func:`monitor.notify.failure_reason`). ``tz``:
+    the reader's time zone, that digests show times in."""
     now = now or datetime.now(timezone.utc)
     for channel in channels:
         secrets = channel.secrets()
@@ -124,7 +125,7 @@ def send_digests(db: sqlite_utils.Database, channels: list[Channel], settings: D
         if not _claim(db, row["id"], row["status"], now):
             continue  # another process took it
         reached("digest.claimed")
-        attempts.append(_deliver(db, row, channel, settings, now))
+        attempts.append(_deliver(db, row, channel, settings, now, tz))
     return SendReport(built, attempts)
 
 
@@ -145,9 +146,9 @@ def _claim(db: sqlite_utils.Database, delivery_id: int, status: str, now: dateti
 
 
 def _deliver(db: sqlite_utils.Database, row: dict, channel: Channel,
-             settings: DigestSettings, now: datetime) -> Attempt:
+             settings: DigestSettings, now: datetime, tz: tzinfo | None = None) -> Attempt:
     message = replace(load_message(db, row["digest_id"], settings), delivery=row["id"],
-                      channel=channel.name)
+                      channel=channel.name, tz=tz)
     try:
         note = channel.send(message)
         reached("digest.delivered")

@@ -167,7 +167,7 @@ def digest_job(plan: RunPlan, build: bool = True, force: bool = False) -> str:
     db = open_db(plan.db)
     try:
         report = send_digests(db, list(plan.config.channels), plan.config.digest, started,
-                              build=build, force=force)
+                              build=build, force=force, tz=plan.config.tz)
     finally:
         db.close()
     if report.built is None and not report.attempts:

@@ -23,6 +23,8 @@ from crawler.pauses import paused_until
 from crawler.sites import Site
 
 from monitor.health import extraction_health
+from monitor.history import isolate
+from monitor.localtime import arabic_time, parse_moment, zone_name
 from monitor.outbox import iso, outbox_state
 from monitor.pace import crawl_pace
 from monitor.scheduler import read_state
@@ -176,27 +178,33 @@ def _extraction(db: sqlite_utils.Database, site_id: str) -> dict | None:
     return {"summary": health.summary, **asdict(health)}
 
 
-def render_status(status: Status, fmt: str = "text") -> str:
+def render_status(status: Status, fmt: str = "text", tz: tzinfo | None = None) -> str:
+    """``status`` as text (times readable, in zone ``tz``: «الخميس 3 ديسمبر 2026، 12:48»,
+    :mod:`monitor.localtime`) or json (ISO-8601 UTC)."""
     if fmt == "json":
         return terminal_json(status.to_json())
     status = terminal_safe_all(status)  # errors quote pages, URLs and servers
-    lines = ["sites:"]
+
+    def when(value: str | None) -> str:
+        return isolate(arabic_time(value, tz)) if parse_moment(value) else str(value)
+
+    lines = [f"times in {zone_name(tz)}", "sites:"]
     if not status.sites:
         lines.append("  (none)")
     for s in status.sites:
         if s.last_crawl:
             c = s.last_counts or {}
-            last = (f"{s.last_crawl} {s.last_status}: {c.get('pages')} pages, {c.get('new')} new,"
+            last = (f"{when(s.last_crawl)} {s.last_status}: {c.get('pages')} pages, {c.get('new')} new,"
                     f" {c.get('changed')} changed, {c.get('errors')} errors")
         else:
             last = "never crawled"
-        upcoming = {"scheduled": s.next_crawl, "estimated": f"~{s.next_crawl}",
+        upcoming = {"scheduled": when(s.next_crawl), "estimated": f"~{when(s.next_crawl)}",
                     "now": "due now"}[s.next_source]
         lines.append(f"  {s.site} (every {format_duration(timedelta(seconds=s.every_seconds))})")
         lines.append(f"    last crawl: {last}")
         lines.append(f"    next crawl: {upcoming}")
         if s.paused_until:
-            lines.append(f"    paused until {s.paused_until_local}: the site asked us to slow "
+            lines.append(f"    paused until {when(s.paused_until)}: the site asked us to slow "
                          f"down ({s.paused_reason})")
         lines.append(f"    errors in the last 24h: {s.errors_24h}")
         if s.last_error:
@@ -209,26 +217,27 @@ def render_status(status: Status, fmt: str = "text") -> str:
         if s.removed_count:
             lines.append(f"    removed stories: {s.removed_count}")
             for r in s.removed or ():
-                lines.append(f"      {r['removed']} {r['url']} ({r['reason']}"
+                lines.append(f"      {when(r['removed'])} {r['url']} ({r['reason']}"
                              + ("; tracked" if r["tracked"] else "") + ")")
                 if r["title"]:
                     lines.append(f"        \u200f{r['title']}")
     lines.append("digest:")
     lines.append(f"  alerts waiting for the next digest: {status.unbuilt_alerts}")
     if status.digest_schedule:
-        upcoming = ("due now" if status.digest_due else status.digest_next
-                    or "one interval after `raqib run` starts")
+        upcoming = ("due now" if status.digest_due else
+                    when(status.digest_next) if status.digest_next
+                    else "one interval after `raqib run` starts")
         lines.append(f"  next digest: {upcoming} ({status.digest_schedule})")
     if status.digest_last and status.digest_last.get("last_started"):
-        lines.append(f"  last digest run: {status.digest_last['last_started']}"
+        lines.append(f"  last digest run: {when(status.digest_last['last_started'])}"
                      f" ({status.digest_last.get('last_summary') or '-'})")
     if not status.undelivered:
         lines.append("  undelivered: none")
     for d in status.undelivered:
         line = (f"  undelivered: digest {d['digest_id']} ({d['alerts']} alerts, built"
-                f" {d['created']}) → {d['channel']}: {d['status']}")
+                f" {when(d['created'])}) → {d['channel']}: {d['status']}")
         if d["status"] == "failed":
-            line += (f" after {d['attempts']} attempt(s), next try {d['next_attempt']}: "
+            line += (f" after {d['attempts']} attempt(s), next try {when(d['next_attempt'])}: "
                      f"{d['error']}")
         lines.append(line)
     return "\n".join(lines)

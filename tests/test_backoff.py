@@ -96,9 +96,12 @@ def test_429_retry_after_120_pauses_the_site_for_120_seconds_of_the_schedulers_c
         db = world.db()
         sites, _ = load_sites(world.seeds)
         text = render_status(collect_status(db, sites, now=T0 + timedelta(seconds=30),
-                                            tz=ZoneInfo("Asia/Baghdad")))
+                                            tz=ZoneInfo("Asia/Baghdad")),
+                             tz=ZoneInfo("Asia/Baghdad"))
         db.close()
-        assert "paused until 2026-11-01 11:02:00 Asia/Baghdad" in text
+        # readable, in the configured zone (issue 12)
+        assert "paused until \u2068الأحد 1 نوفمبر 2026، 11:02\u2069" in text
+        assert text.startswith("times in Asia/Baghdad\n")
 
         busy.calm()
         before = len(site.requested)
