@@ -399,7 +399,7 @@ def digest(since, fmt, send, db, config, seeds, topics) -> None:
 
     Example: raqib digest --format html > digest.html
     """
-    from monitor.digest import pending_alerts, render_digest
+    from monitor.digest import pending_alerts, render_digest, site_names
 
     if send:
         if since:
@@ -413,10 +413,11 @@ def digest(since, fmt, send, db, config, seeds, topics) -> None:
         pending = pending_alerts(store, since=_since(since))
     finally:
         store.close()
-    click.echo(render_digest(pending, fmt, tz=ctx.settings.tz))
+    click.echo(render_digest(pending, fmt, tz=ctx.settings.tz, names=site_names(ctx.seeds)))
 
 
 def _send_digest(ctx: Context) -> None:
+    from monitor.digest import site_names
     from monitor.outbox import send_digests
 
     if not ctx.settings.channels:
@@ -426,7 +427,7 @@ def _send_digest(ctx: Context) -> None:
     store = ctx.open_db(existing=True)
     try:
         report = send_digests(store, list(ctx.settings.channels), ctx.settings.digest,
-                              force=True, tz=ctx.settings.tz)
+                              force=True, tz=ctx.settings.tz, names=site_names(ctx.seeds))
     finally:
         store.close()
     if report.built is None and not report.attempts:
@@ -790,7 +791,7 @@ def demo(workdir, fmt) -> None:
     """
     from demo.run import closing_lines, prepare, walk_through
     from monitor.crawling import LOCAL_SITE_SETTINGS
-    from monitor.digest import pending_alerts, render_digest
+    from monitor.digest import pending_alerts, render_digest, site_names
 
     paths = prepare(workdir)
     ctx = Context(str(paths.db), None, str(paths.seeds), str(paths.topics))
@@ -802,7 +803,7 @@ def demo(workdir, fmt) -> None:
     finally:
         store.close()
     click.echo("")
-    click.echo(render_digest(pending, fmt))
+    click.echo(render_digest(pending, fmt, names=site_names(paths.seeds)))
     for line in closing_lines(paths):
         click.echo(line)
 

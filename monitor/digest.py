@@ -19,7 +19,9 @@ the last version before the removal («عادت كما كانت» when it came b
 
 The site and headline of each source come from the store (``articles``): :func:`pending_alerts`
 returns alerts that know them (:class:`DigestAlert`); ``render_digest(..., sites=...)`` takes
-``{url: site}`` for alerts read otherwise. A url of unknown site shows its host. A source whose
+``{url: site}`` for alerts read otherwise. A url of unknown site shows its host. A site is shown
+by the name its seed gives (``render_digest(..., names=site_names(seeds))``), by its id when it
+has no seed; json keeps the id and adds the name (``site_name``, a source's ``name``). A source whose
 headline differs from the story's shows it: outlets retitle the wire copy they run.
 
 - ``text`` is for a terminal: English labels, page text on its own right-to-left lines or in
@@ -35,10 +37,11 @@ headline differs from the story's shows it: outlets retitle the wire copy they r
   and ``channel`` the delivery this document is (all ``null`` in a preview of alerts not yet
   in a digest); an alert is ``Alert.to_json()`` with, instead of ``delivered``, the ``digest``
   and ``delivery`` it belongs to;
-  a story being ``{"kind", "title", "url", "site", "sources": [{"site", "url", "title"}],
+  a story being ``{"kind", "title", "url", "site", "site_name", "sources": [{"site", "url",
+  "title", "name"}],
   "alerts": [alert ids], "edited", "edit_kinds"}`` (``edited``: a new story whose update
   alerts are in the same digest; ``alerts`` then holds the ids of all of them), a removal
-  ``{"kind" (removed | restored), "alert", "title", "url", "site", "removed", "restored",
+  ``{"kind" (removed | restored), "alert", "title", "url", "site", "site_name", "removed", "restored",
   "online_seconds", "offline_seconds", "first_lines", "changed"}``.
 """
 
@@ -47,8 +50,9 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timezone, tzinfo
+from pathlib import Path
 from typing import Any, Callable, Mapping, NamedTuple
 from urllib.parse import urlsplit
 
@@ -151,22 +155,56 @@ def mark_delivered(db: sqlite_utils.Database, alert_ids: list[int],
 
 def render_digest(alerts: list[Alert], fmt: str, *, generated: str | None = None,
                   sites: Mapping[str, str] | None = None,
-                  delivery: DeliveryRef | None = None, tz: tzinfo | None = None) -> str:
+                  delivery: DeliveryRef | None = None, tz: tzinfo | None = None,
+                  names: Mapping[str, str] | None = None) -> str:
     """The digest of ``alerts`` in ``fmt`` (text, markdown, html or json); ``sites`` maps source
     urls to site ids (alerts from :func:`pending_alerts` know theirs already); ``delivery``
     says which digest and delivery the document is (the json says so; ``None``: a preview);
     ``tz`` is the reader's time zone (``raqib.toml`` ``timezone``, default UTC): text, markdown
     and html show times in it as «الخميس 3 ديسمبر 2026، 12:48» (:mod:`monitor.localtime`),
-    json keeps the stored ISO-8601 values."""
+    json keeps the stored ISO-8601 values; ``names`` maps site ids to the names their seeds
+    give (``name = "…"``, :func:`site_names`): text, markdown and html show a site by its name,
+    by its id when it has no seed, and json adds ``site_name`` / ``name`` beside the ids."""
     renderers: dict[str, Callable[[Digest, str, tzinfo | None], str]] = {
         "text": _render_text, "markdown": _render_markdown, "html": _render_html,
     }
+    names = names or {}
     if fmt == "json":
-        return _render_json(group_digest(alerts, sites), generated or utcnow(), delivery)
+        return _render_json(group_digest(alerts, sites), generated or utcnow(), delivery,
+                            names)
     if fmt not in renderers:
         raise ValueError(f"unknown digest format: {fmt!r} (expected {', '.join(FORMATS)})")
     alerts = terminal_safe_all(alerts)  # page text read back from the store: no escapes
+    alerts, sites = _named(alerts, sites, names)
     return renderers[fmt](group_digest(alerts, sites), generated or utcnow(), tz)
+
+
+def site_names(seeds_dir: str | Path) -> dict[str, str]:
+    """``{site id: name}`` of every seed in ``seeds_dir`` that loads (none when it is not
+    there)."""
+    from crawler.sites import load_sites
+
+    return {site.id: site.name for site in load_sites(seeds_dir)[0]}
+
+
+def _named(alerts: list[Alert], sites: Mapping[str, str] | None,
+           names: Mapping[str, str]) -> tuple[list[Alert], dict[str, str]]:
+    """``alerts`` and ``sites`` with every site id replaced by its name (ids without one
+    kept), for the formats a person reads."""
+    if not names:
+        return alerts, dict(sites or {})
+
+    def name(site: str | None) -> str | None:
+        return names.get(site, site) if site else site
+
+    named = []
+    for alert in alerts:
+        changes: dict[str, Any] = {"site": name(alert.site)}
+        if isinstance(alert, DigestAlert):
+            changes["source_info"] = {url: source._replace(site=name(source.site) or "")
+                                      for url, source in alert.source_info.items()}
+        named.append(replace(alert, **changes))
+    return named, {url: name(site) or site for url, site in (sites or {}).items()}
 
 
 # --- grouping -----------------------------------------------------------------------------
@@ -961,23 +999,26 @@ def _html_health(alert: Alert, tz: tzinfo | None = None) -> str:
 # --- json ---------------------------------------------------------------------------------
 
 
-def _story_json(story: Story) -> dict[str, Any]:
+def _story_json(story: Story, names: Mapping[str, str]) -> dict[str, Any]:
     return {
         "kind": story.kind,
         "title": story.title,
         "url": story.url,
         "site": story.site,
-        "sources": [source._asdict() for source in story.sources],
+        "site_name": names.get(story.site, story.site),
+        "sources": [{**source._asdict(), "name": names.get(source.site, source.site)}
+                    for source in story.sources],
         "alerts": [alert.id for alert in story.alerts],
         "edited": story.edited,
         "edit_kinds": story.edit_kinds,
     }
 
 
-def _removal_json(alert: Alert) -> dict[str, Any]:
+def _removal_json(alert: Alert, names: Mapping[str, str]) -> dict[str, Any]:
     d = alert.details
     return {"kind": alert.kind, "alert": alert.id, "title": alert.title, "url": alert.url,
-            "site": alert.site, **{key: d.get(key) for key in (
+            "site": alert.site, "site_name": names.get(alert.site or "", alert.site),
+            **{key: d.get(key) for key in (
                 "removed", "restored", "reason", "online_seconds", "offline_seconds",
                 "first_lines", "changed")}}
 
@@ -990,7 +1031,9 @@ def _alert_json(alert: Alert, delivery: DeliveryRef | None) -> dict[str, Any]:
     return document
 
 
-def _render_json(digest: Digest, generated: str, delivery: DeliveryRef | None = None) -> str:
+def _render_json(digest: Digest, generated: str, delivery: DeliveryRef | None = None,
+                 names: Mapping[str, str] | None = None) -> str:
+    names = names or {}
     counts = Counter(alert.kind for alert in digest.alerts)
     document = {
         "digest": delivery.digest if delivery else None,
@@ -1002,9 +1045,9 @@ def _render_json(digest: Digest, generated: str, delivery: DeliveryRef | None = 
                    for kind in (*KINDS, *sorted(set(counts) - set(KINDS)))},
         "alerts": [_alert_json(alert, delivery) for alert in digest.alerts],
         "topics": [{"topic": section.topic,
-                    "new": [_story_json(s) for s in section.new],
-                    "updates": [_story_json(s) for s in section.updates],
-                    "removals": [_removal_json(a) for a in section.removals]}
+                    "new": [_story_json(s, names) for s in section.new],
+                    "updates": [_story_json(s, names) for s in section.updates],
+                    "removals": [_removal_json(a, names) for a in section.removals]}
                    for section in digest.topics],
         "health": [_alert_json(alert, delivery) for alert in digest.health],
     }

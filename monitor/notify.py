@@ -31,7 +31,7 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
 from datetime import tzinfo
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Mapping
 
 from crawler.tomlfile import Problem, text_value, unknown
 
@@ -82,11 +82,12 @@ class DigestMessage:
     delivery: int | None = None   # the outbox's delivery of it to this channel
     channel: str | None = None
     tz: tzinfo | None = None      # the reader's time zone (raqib.toml ``timezone``)
+    names: Mapping[str, str] | None = None  # site id -> the name its seed gives
 
     def render(self, fmt: str) -> str:
         return render_digest(self.alerts, fmt, generated=self.generated,
                              delivery=DeliveryRef(self.id, self.delivery, self.channel),
-                             tz=self.tz)
+                             tz=self.tz, names=self.names)
 
 
 class Channel:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone, tzinfo
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 import sqlite_utils
 
@@ -99,14 +99,16 @@ def build_digest(db: sqlite_utils.Database, channels: Iterable[Channel],
 
 def send_digests(db: sqlite_utils.Database, channels: list[Channel], settings: DigestSettings,
                  now: datetime | None = None, *, build: bool = True,
-                 force: bool = False, tz: tzinfo | None = None) -> SendReport:
+                 force: bool = False, tz: tzinfo | None = None,
+                 names: Mapping[str, str] | None = None) -> SendReport:
     """Build a digest of the alerts not yet in one (when ``build``), then deliver every due
     delivery through its channel: new ones, and failed ones whose backoff has passed (all of
     them when ``force``). Errors recorded before (by an older raqib, which may have let a
     secret through) are first scrubbed of each channel's configured secrets; a channel with
     none has nothing to scrub, since credential shapes were masked once by schema step 5 and
     are masked in every error recorded since (:func:`monitor.notify.failure_reason`). ``tz``:
-    the reader's time zone, that digests show times in."""
+    the reader's time zone, that digests show times in; ``names``: site id -> the name its
+    seed gives, that digests show sites by."""
     now = now or datetime.now(timezone.utc)
     for channel in channels:
         secrets = channel.secrets()
@@ -125,7 +127,7 @@ def send_digests(db: sqlite_utils.Database, channels: list[Channel], settings: D
         if not _claim(db, row["id"], row["status"], now):
             continue  # another process took it
         reached("digest.claimed")
-        attempts.append(_deliver(db, row, channel, settings, now, tz))
+        attempts.append(_deliver(db, row, channel, settings, now, tz, names))
     return SendReport(built, attempts)
 
 
@@ -146,9 +148,10 @@ def _claim(db: sqlite_utils.Database, delivery_id: int, status: str, now: dateti
 
 
 def _deliver(db: sqlite_utils.Database, row: dict, channel: Channel,
-             settings: DigestSettings, now: datetime, tz: tzinfo | None = None) -> Attempt:
+             settings: DigestSettings, now: datetime, tz: tzinfo | None = None,
+             names: Mapping[str, str] | None = None) -> Attempt:
     message = replace(load_message(db, row["digest_id"], settings), delivery=row["id"],
-                      channel=channel.name, tz=tz)
+                      channel=channel.name, tz=tz, names=names)
     try:
         note = channel.send(message)
         reached("digest.delivered")

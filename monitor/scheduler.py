@@ -158,6 +158,7 @@ def monitor_job(plan: RunPlan) -> str:
 
 def digest_job(plan: RunPlan, build: bool = True, force: bool = False) -> str:
     """Build the digest of the alerts not yet in one and deliver every due delivery."""
+    from monitor.digest import site_names
     from monitor.outbox import send_digests
 
     started = datetime.now(timezone.utc)
@@ -167,7 +168,8 @@ def digest_job(plan: RunPlan, build: bool = True, force: bool = False) -> str:
     db = open_db(plan.db)
     try:
         report = send_digests(db, list(plan.config.channels), plan.config.digest, started,
-                              build=build, force=force, tz=plan.config.tz)
+                              build=build, force=force, tz=plan.config.tz,
+                              names=site_names(plan.seeds))
     finally:
         db.close()
     if report.built is None and not report.attempts:

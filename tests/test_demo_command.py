@@ -5,8 +5,10 @@ import sys
 from pathlib import Path
 
 from demo import content
-from demo.outlet2 import COPY_OF_MOU, OUTLET_ID, SYNDICATED
+from demo.content import SITE_NAME
+from demo.outlet2 import COPY_OF_MOU, OUTLET_ID, OUTLET_NAME, SYNDICATED
 from demo.site import DemoSite
+from monitor.history import isolate
 
 FURNITURE = ["شاركها", "reviewsTotal", "canReview", "{{", "الأكثر مشاهدة", "Scroll to Top",
              "أضف تعليقك", "جميع الحقوق محفوظة", "اقرأ أيضا"]
@@ -49,8 +51,9 @@ def test_the_demo_ends_with_a_digest_of_new_and_edited_tracked_stories(tmp_path)
     (item,) = items
     assert item.startswith("[new] ") and "sources (2):" in item
     assert "/news/2026/11/26/18008.html" in item and f"/story/{COPY_OF_MOU.id}/" in item
-    assert "      demo · http://127.0.0.1:" in item
-    assert f"      {OUTLET_ID} · http://127.0.0.1:" in item
+    # each source by the name its seed gives (issue 12), not its id
+    assert f"      {isolate(SITE_NAME)} · http://127.0.0.1:" in item
+    assert f"      {isolate(OUTLET_NAME)} · http://127.0.0.1:" in item
     assert all(title in item for title in mou)
     # The edited story shows its edit kinds (and its diff).
     assert "headline changed, numbers changed, paragraph added" in edited_item

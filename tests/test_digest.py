@@ -220,8 +220,8 @@ def test_a_story_on_two_sites_is_one_item_listing_both_sources(syndicated):
     (section,) = document["topics"]
     (story,) = section["new"]
     assert story["sources"] == [
-        {"site": "demo", "url": IRAQ_CANADA, "title": STORY_TITLE},
-        {"site": "wire<2>", "url": WIRE_COPY, "title": WIRE_TITLE}]
+        {"site": "demo", "url": IRAQ_CANADA, "title": STORY_TITLE, "name": "demo"},
+        {"site": "wire<2>", "url": WIRE_COPY, "title": WIRE_TITLE, "name": "wire<2>"}]
     assert story["url"] == IRAQ_CANADA and story["title"] == STORY_TITLE
 
     markdown = render_digest(syndicated, "markdown", generated=GENERATED)
@@ -313,8 +313,9 @@ def test_alerts_of_one_story_and_kind_are_one_item():
     stories = document["topics"][0]["updates"]
     assert [s["alerts"] for s in stories] == [[1, 3], [2]]
     assert stories[0]["title"] == "قصة العراق 3"  # an update shows its latest title
-    assert stories[0]["sources"] == [{"site": "b", "url": b, "title": "قصة العراق 3"},
-                                     {"site": "a", "url": a, "title": "قصة العراق 1"}]
+    assert stories[0]["sources"] == [
+        {"site": "b", "url": b, "title": "قصة العراق 3", "name": "b"},  # no seed: name = id
+        {"site": "a", "url": a, "title": "قصة العراق 1", "name": "a"}]
     assert stories[0]["edit_kinds"] == ["headline_changed", "numbers_changed"]
     text = render_digest(alerts, "text", generated=GENERATED, sites={"https://c.test/9": "cee"})
     assert text.count("[update]") == 2 and "source: cee · https://c.test/9" in text
