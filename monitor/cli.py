@@ -366,6 +366,7 @@ def alerts(since, fmt, db, config, seeds, topics) -> None:
 
     from monitor.history import isolate
     from monitor.localtime import arabic_time
+    from monitor.words import counted
 
     since_iso = _since(since)
     ctx = _context(db, config, seeds, topics)
@@ -381,7 +382,8 @@ def alerts(since, fmt, db, config, seeds, topics) -> None:
     if not found:
         click.echo("no alerts")
     for alert in found:
-        sources = f" (+{len(alert.sources) - 1} sources)" if len(alert.sources) > 1 else ""
+        sources = (f" (+{counted(len(alert.sources) - 1, 'source')})"
+                   if len(alert.sources) > 1 else "")
         when = isolate(arabic_time(alert.created, ctx.settings.tz))
         click.echo(f"{when}  {alert.kind:<6}  [{alert.topic}]  {alert.title}{sources}")
         click.echo(f"    {alert.url}")

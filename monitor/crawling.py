@@ -11,6 +11,8 @@ from pathlib import Path
 
 from crawler.store import open_db, record_error, transaction, utcnow
 
+from monitor.words import counted
+
 # Settings for crawling a site we serve ourselves on 127.0.0.1: no politeness delays.
 LOCAL_SITE_SETTINGS = {
     "DOWNLOAD_DELAY": "0",
@@ -43,8 +45,8 @@ class RunSummary:
         return shown + ([f"... and {hidden} more (table crawl_errors)"] if hidden else [])
 
     def line(self) -> str:
-        return (f"{self.site}: {self.pages} pages, {self.new} new, {self.changed} changed, "
-                f"{self.errors} errors ({self.status})")
+        return (f"{self.site}: {counted(self.pages, 'page')}, {self.new} new, {self.changed} "
+                f"changed, {counted(self.errors, 'error')} ({self.status})")
 
 
 @dataclass

@@ -37,6 +37,21 @@ from crawler.extract.arabic import normalize, normalized_words, tokens
 DIFF_FIELDS = ("title", "body")
 EDIT_KINDS = ("correction_added", "headline_changed", "numbers_changed", "paragraph_added",
               "paragraph_removed", "wording_changed")
+# Each edit kind's label, English and Arabic, in the order a reader wants them: the one table
+# every output that names an edit kind uses (digests, `raqib history`).
+EDIT_KIND_LABELS = {
+    "headline_changed": ("headline changed", "تغيّر العنوان"),
+    "numbers_changed": ("numbers changed", "تغيّرت الأرقام"),
+    "paragraph_added": ("paragraph added", "أضيفت فقرة"),
+    "paragraph_removed": ("paragraph removed", "حُذفت فقرة"),
+    "wording_changed": ("wording changed", "تغيّرت الصياغة"),
+    "correction_added": ("correction note added", "أضيفت ملاحظة تصحيح"),
+}
+
+
+def edit_kinds_en(kinds: list[str]) -> str:
+    """``["numbers_changed", "paragraph_added"]`` as "numbers changed, paragraph added"."""
+    return ", ".join(EDIT_KIND_LABELS.get(k, (k,))[0] for k in kinds)
 
 _PARAGRAPHS = re.compile(r"\s*\n\s*")
 # A sentence ends at . ! ? ؟ ؛ ۔ or … (possibly followed by a closing quote or bracket) and

@@ -63,6 +63,7 @@ from crawler.extract.safetext import terminal_json, terminal_safe_all
 from crawler.store import transaction, utcnow
 
 from monitor.alerts import KINDS, query_alerts
+from monitor.diff import EDIT_KIND_LABELS, edit_kinds_en
 from monitor.history import DIFF_FIELDS, RLM, diff_lines, isolate
 from monitor.localtime import arabic_time, parse_moment, zone_name
 from monitor.records import Alert
@@ -72,15 +73,6 @@ FORMATS = ("text", "markdown", "html", "json")
 NO_ALERTS = "No new alerts."
 STORY_KINDS = ("new", "update")
 
-# Edit kinds (monitor.diff.EDIT_KINDS) in the order a reader wants them, with their labels.
-EDIT_KIND_LABELS = {
-    "headline_changed": ("headline changed", "تغيّر العنوان"),
-    "numbers_changed": ("numbers changed", "تغيّرت الأرقام"),
-    "paragraph_added": ("paragraph added", "أضيفت فقرة"),
-    "paragraph_removed": ("paragraph removed", "حُذفت فقرة"),
-    "wording_changed": ("wording changed", "تغيّرت الصياغة"),
-    "correction_added": ("correction note added", "أضيفت ملاحظة تصحيح"),
-}
 HEALTH_PROBLEM_LABELS = {
     "unreachable": "تعذّر الوصول إلى الموقع",
     "no_articles": "لم يُعثر على أي مقال",
@@ -443,10 +435,6 @@ def _stories_summary(section: TopicSection) -> str:
     return ", ".join(parts)
 
 
-def _edit_kinds_en(kinds: list[str]) -> str:
-    return ", ".join(EDIT_KIND_LABELS.get(k, (k,))[0] for k in kinds)
-
-
 EDITED_EN = "edited since first seen"
 EDITED_AR = "عُدّلت منذ رصدها أول مرة"
 
@@ -558,7 +546,7 @@ def _text_update(alert: Alert) -> list[str]:
     details = alert.details
     line = f"    changed: version {details.get('from_version')} → {details.get('to_version')}"
     kinds = _alert_edit_kinds(alert)
-    lines = [line + (f" · {_edit_kinds_en(kinds)}" if kinds else "")]
+    lines = [line + (f" · {edit_kinds_en(kinds)}" if kinds else "")]
     if details.get("matches_now") is False:
         lines.append("    (the new version no longer matches this topic)")
     lines.extend(diff_lines(details.get("diff") or {}, indent="      "))
@@ -696,7 +684,7 @@ def _md_update(alert: Alert, surfaces: list[str]) -> list[str]:
     line = f"  changed: version {details.get('from_version')} → {details.get('to_version')}"
     kinds = _alert_edit_kinds(alert)
     if kinds:
-        line += f" · _{_edit_kinds_en(kinds)}_"
+        line += f" · _{edit_kinds_en(kinds)}_"
     if details.get("matches_now") is False:
         line += " (no longer matches this topic)"
     return ["", line, *_md_diff(details.get("diff") or {}, surfaces)]

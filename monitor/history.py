@@ -21,7 +21,8 @@ import sqlite_utils
 from crawler.extract.safetext import terminal_json, terminal_safe_all
 from crawler.urls import UrlDoor
 from monitor.diff import (  # noqa: F401  (re-exported: monitor.alerts, the datasette plugin)
-    DIFF_FIELDS, EDIT_KINDS, diff_text, diff_versions, edit_kinds, split_sentences,
+    DIFF_FIELDS, EDIT_KINDS, diff_text, diff_versions, edit_kinds, edit_kinds_en,
+    split_sentences,
 )
 
 
@@ -172,7 +173,7 @@ def render_history(entries: list[VersionEntry], fmt: str = "text", *,
     for entry in entries:
         header = style(f"version {entry.version}", bold=True) + f" · seen {entry.seen}"
         if entry.edit_kinds:
-            header += " · " + style(", ".join(entry.edit_kinds), fg="yellow")
+            header += " · " + style(edit_kinds_en(entry.edit_kinds), fg="yellow")
         lines.append(header)
         if previous is None:
             lines.append(f"  title: {isolate(entry.title)}")
@@ -222,7 +223,7 @@ def diff_lines(diff: Mapping[str, Mapping[str, Any]], indent: str = "", style=No
         for change in field_diff["changes"]:
             kinds = change.get("edit_kinds") or []
             if edit_kinds and kinds:
-                lines.append(f"{indent}  " + style(f"[{', '.join(kinds)}]", fg="yellow"))
+                lines.append(f"{indent}  " + style(f"[{edit_kinds_en(kinds)}]", fg="yellow"))
             lines.extend(style(line, fg="red")
                          for line in _sentence_lines(change["removed"], f"{indent}  -"))
             lines.extend(style(line, fg="green")

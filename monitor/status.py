@@ -28,6 +28,7 @@ from monitor.localtime import arabic_time, parse_moment, zone_name
 from monitor.outbox import iso, outbox_state
 from monitor.pace import crawl_pace
 from monitor.scheduler import read_state
+from monitor.words import counted
 from monitor.schedules import Every, LastRun, Schedule, next_due
 
 _DAY = timedelta(days=1)
@@ -194,8 +195,9 @@ def render_status(status: Status, fmt: str = "text", tz: tzinfo | None = None) -
     for s in status.sites:
         if s.last_crawl:
             c = s.last_counts or {}
-            last = (f"{when(s.last_crawl)} {s.last_status}: {c.get('pages')} pages, {c.get('new')} new,"
-                    f" {c.get('changed')} changed, {c.get('errors')} errors")
+            last = (f"{when(s.last_crawl)} {s.last_status}: {counted(c.get('pages'), 'page')},"
+                    f" {c.get('new')} new, {c.get('changed')} changed,"
+                    f" {counted(c.get('errors'), 'error')}")
         else:
             last = "never crawled"
         upcoming = {"scheduled": when(s.next_crawl), "estimated": f"~{when(s.next_crawl)}",
@@ -234,7 +236,7 @@ def render_status(status: Status, fmt: str = "text", tz: tzinfo | None = None) -
     if not status.undelivered:
         lines.append("  undelivered: none")
     for d in status.undelivered:
-        line = (f"  undelivered: digest {d['digest_id']} ({d['alerts']} alerts, built"
+        line = (f"  undelivered: digest {d['digest_id']} ({counted(d['alerts'], 'alert')}, built"
                 f" {when(d['created'])}) → {d['channel']}: {d['status']}")
         if d["status"] == "failed":
             line += (f" after {d['attempts']} attempt(s), next try {when(d['next_attempt'])}: "

@@ -79,13 +79,14 @@ def test_history_text_shows_each_version_its_time_and_the_changed_sentences(tmp_
 
     assert text.startswith(f"{IRAQ_CANADA} — 2 versions")
     assert "version 1 · seen 2024-05-01T09:00:00+00:00" in text
-    assert "version 2 · seen 2024-05-02T09:00:00+00:00 · numbers_changed, paragraph_added" in text
+    # edit kinds by the labels the digest uses (monitor.diff.EDIT_KIND_LABELS: issue 12)
+    assert "version 2 · seen 2024-05-02T09:00:00+00:00 · numbers changed, paragraph added" in text
     # each change headed by its kinds; each changed sentence on its own line, opened by RLM so
     # it reads right to left
-    assert ("    [numbers_changed]\n"
+    assert ("    [numbers changed]\n"
             f"    - {RLM}وأضاف أن 30 جندياً سيغادرون.\n"
             f"    + {RLM}وأضاف أن 45 جندياً سيغادرون.\n"
-            "    [paragraph_added]\n"
+            "    [paragraph added]\n"
             f"    + {RLM}وأعلنت أوتاوا لاحقاً أنها ستفتح مكتباً تجارياً في العراق.") in text
     # Arabic inside an English line is isolated, so its punctuation stays in place
     assert f"  title: {FSI}{STORY_TITLE}{PDI}" in text
@@ -102,7 +103,7 @@ def test_history_text_in_colour_styles_removed_added_and_kinds_but_keeps_the_tex
 
     assert click.style(f"    - {RLM}وأضاف أن 30 جندياً سيغادرون.", fg="red") in coloured
     assert click.style(f"    + {RLM}وأضاف أن 45 جندياً سيغادرون.", fg="green") in coloured
-    assert click.style("[numbers_changed]", fg="yellow") in coloured
+    assert click.style("[numbers changed]", fg="yellow") in coloured
     assert click.unstyle(coloured) == render_history(entries)
 
 

@@ -57,7 +57,7 @@ def test_status_shows_each_sites_crawls_and_errors_and_the_pending_digest(store)
     # readable times, in the configured zone (UTC without a config: issue 12)
     assert out.startswith("times in UTC\n")
     assert ("last crawl: \u2068الخميس 2 مايو 2024، 09:00\u2069 finished: 0 pages, 0 new,"
-            " 0 changed, 1 errors") in out
+            " 0 changed, 1 error") in out   # counted in the singular (issue 12)
     assert "next crawl: due now" in out          # its 30 minutes are long past
     assert "[fetch] https://demo.test/news/2: HTTP 503" in out
     db = new_db(store)
