@@ -152,13 +152,11 @@ class BackOffMiddleware:
         spider = self.crawler.spider
         if getattr(spider, "pause", None) is None:
             now = spider._clock()
-            period = retry_after_period(retry_after, now, self.cap)
+            asked = retry_after_period(retry_after, now, self.cap)
             strikes = getattr(spider, "pause_strikes", 0) + 1
-            if period is None:
-                period = backoff_period(strikes, self.base, self.cap)
+            period = asked if asked is not None else backoff_period(strikes, self.base, self.cap)
             spider.pause = Pause(spider.site_id, now + period, now, response.status,
-                                 retry_after if retry_after_period(retry_after, now, self.cap)
-                                 else None, request.url, strikes)
+                                 retry_after if asked else None, request.url, strikes)
             logger.warning("%s asks us to slow down: %s; its remaining requests are dropped "
                            "for this crawl", spider.site_id, spider.pause.describe())
         raise SitePaused(f"not retried: {spider.pause.describe()}")

@@ -30,6 +30,9 @@ from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
+from crawler.fetchstate import parse_time
+from crawler.store import open_db
+
 if TYPE_CHECKING:
     import sqlite3
 
@@ -139,18 +142,22 @@ def paused_until(db: sqlite_utils.Database | sqlite3.Connection, site: str,
                      " WHERE site = ?", [site]).fetchone()
     if row is None:
         return None
-    until = _parse(row[0])
+    until = parse_time(row[0])
     if until is None or until <= now:
         return None
-    return Pause(site, until, _parse(row[1]) or now, row[2], row[3], row[4] or "", row[5])
+    return Pause(site, until, parse_time(row[1]) or now, row[2], row[3], row[4] or "", row[5])
+
+
+def paused_sites(db_path: str, site_ids: list[str], now: datetime) -> dict[str, Pause]:
+    """The sites among ``site_ids`` paused at ``now``, each with its pause: what a crawl
+    (``crawler.run``) and ``raqib run``'s crawl job ask before they start."""
+    db = open_db(db_path)
+    try:
+        pauses = {site: paused_until(db, site, now) for site in site_ids}
+    finally:
+        db.close()
+    return {site: pause for site, pause in pauses.items() if pause is not None}
 
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
-
-
-def _parse(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

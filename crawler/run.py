@@ -17,7 +17,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.fetchstate import parse_time
-from crawler.pauses import paused_until
+from crawler.pauses import paused_sites
 from crawler.pipelines import STORE_FAILURES
 from crawler.sites import Site, load_sites
 from crawler.store import open_db, record_error
@@ -64,14 +64,10 @@ def choose_sites(seeds: str, wanted: list[str], db_path: str,
 def without_paused(sites: list[Site], db_path: str, now: datetime) -> tuple[list[Site], list[str]]:
     """``sites`` less those paused at ``now`` because they asked us to slow down
     (:mod:`crawler.pauses`), and a line for each of those."""
-    db = open_db(db_path)
-    try:
-        pauses = {site.id: paused_until(db, site.id, now) for site in sites}
-    finally:
-        db.close()
+    pauses = paused_sites(db_path, [site.id for site in sites], now)
     lines = [f"{site_id} is paused: {pause.describe()}; not crawled"
-             for site_id, pause in pauses.items() if pause is not None]
-    return [site for site in sites if pauses[site.id] is None], lines
+             for site_id, pause in pauses.items()]
+    return [site for site in sites if site.id not in pauses], lines
 
 
 def main(argv: list[str] | None = None) -> int:

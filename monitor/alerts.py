@@ -34,6 +34,8 @@ import sqlite_utils
 from crawler.faults import reached
 from crawler.store import transaction, utcnow
 
+from monitor.checkpoints import advance_checkpoint
+from monitor.checkpoints import read_checkpoint as read_stage_checkpoint
 from monitor.cluster import StoryClusters, merge_into_story_alert
 from monitor.health import check_health
 from monitor.history import diff_versions
@@ -73,8 +75,7 @@ def run_monitor(db: sqlite_utils.Database, topics: list[Topic],
 
 def read_checkpoint(db: sqlite_utils.Database) -> int:
     """The id of the last version the monitor has looked at (0 before the first run)."""
-    row = db.execute("SELECT value FROM monitor_state WHERE key = ?", [CHECKPOINT_KEY]).fetchone()
-    return int(row[0]) if row else 0
+    return read_stage_checkpoint(db, CHECKPOINT_KEY)
 
 
 def list_alerts(db: sqlite_utils.Database, since: str | None = None) -> list[Alert]:
@@ -132,8 +133,9 @@ def _batches_after(db: sqlite_utils.Database, checkpoint: int) -> Iterator[list[
 def _alerts_for(db: sqlite_utils.Database, matcher: TopicMatcher, version: dict,
                 created: str) -> list[Alert]:
     matches = {m.topic: m for m in _match(matcher, version)}
-    if version["version"] > 1 and db.execute(
-            "SELECT 1 FROM removals WHERE restored_version_id = ?", [version["id"]]).fetchone():
+    if version["version"] > 1 and db.execute(  # by url: the removals_url index, not a scan
+            "SELECT 1 FROM removals WHERE url = ? AND restored_version_id = ?",
+            [version["url"], version["id"]]).fetchone():
         return []  # the version a removed story came back with: its restored alert tells it
     if version["version"] == 1:
         return [_alert("new", match, version, created) for match in matches.values()]
@@ -200,11 +202,7 @@ def _commit(db: sqlite_utils.Database, candidates: list[Alert], checkpoint: int,
                 inserted.append(alert)
         reached("monitor.alerts")
         # Never move the checkpoint backwards (another monitor may have gone further).
-        conn.execute(
-            "INSERT INTO monitor_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE"
-            " SET value = MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
-            [CHECKPOINT_KEY, str(checkpoint)],
-        )
+        advance_checkpoint(conn, CHECKPOINT_KEY, checkpoint)
     return inserted
 
 

@@ -526,11 +526,11 @@ def sites_list(db, config, seeds, topics) -> None:
     found, errors = load_sites(ctx.seeds)
     for site in found:
         from crawler.durations import format_duration
+        from monitor.words import counted
 
         sources = len(site.feeds) + len(site.sitemaps) + len(site.start_urls)
         click.echo(f"{site.id:<16} {site.name}  ({', '.join(site.allowed_domains)}; "
-                   f"{sources} source{'' if sources == 1 else 's'}; "
-                   f"every {format_duration(site.every)})")
+                   f"{counted(sources, 'source')}; every {format_duration(site.every)})")
     for error in errors:
         click.echo(f"INVALID {error.path}", err=True)
     if errors:

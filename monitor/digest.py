@@ -65,7 +65,7 @@ from crawler.store import transaction, utcnow
 from monitor.alerts import KINDS, query_alerts
 from monitor.diff import EDIT_KIND_LABELS, edit_kinds_en
 from monitor.history import DIFF_FIELDS, RLM, diff_lines, isolate
-from monitor.localtime import arabic_time, parse_moment, zone_name
+from monitor.localtime import arabic_time, parse_moment, readable_time, zone_name
 from monitor.records import Alert
 from monitor.removals import REMOVAL_KINDS, describe_span
 
@@ -482,7 +482,7 @@ def _segments(text: str, surfaces: list[str]) -> list[tuple[str, bool]]:
 
 def _text_time(value: str | None, tz: tzinfo | None) -> str:
     """A time for the text digest: readable, in the reader's zone, isolated (it is Arabic)."""
-    return isolate(arabic_time(value, tz)) if parse_moment(value) else str(value)
+    return readable_time(value, tz, isolate)
 
 
 def _render_text(digest: Digest, generated: str, tz: tzinfo | None = None) -> str:
@@ -615,7 +615,7 @@ _KIND_HEADINGS_EN = {"new": "New stories", "update": "Updated stories",
 
 
 def _md_time(value: str | None, tz: tzinfo | None) -> str:
-    return _md(arabic_time(value, tz) if parse_moment(value) else str(value))
+    return _md(readable_time(value, tz))
 
 
 def _render_markdown(digest: Digest, generated: str, tz: tzinfo | None = None) -> str:
@@ -707,7 +707,7 @@ def _md_removal(alert: Alert, tz: tzinfo | None = None) -> list[str]:
     lines = [f"- [{_md(alert.title)}]({_md_url(alert.url)})",
              f"  {_md(alert.site or '')}  "]
     lines.extend(f"  {_md(fact)}  " for fact in _removal_facts(
-        alert, lambda v: arabic_time(v, tz) if parse_moment(v) else str(v)))
+        alert, lambda v: readable_time(v, tz)))
     if alert.kind == "removed" and alert.details.get("first_lines"):
         lines.append(f"  > {_md(alert.details['first_lines'])}")
     return lines + _md_diff(alert.details.get("diff") or {}, [])

@@ -15,6 +15,7 @@ as those sites print them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timezone, tzinfo
 
 MONTHS_AR = ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس",
@@ -48,6 +49,14 @@ def arabic_time(value: str | None, tz: tzinfo | None = None) -> str:
         local = moment.astimezone(tz or timezone.utc)
         return f"{_day(local.date())}، {local:%H:%M}"
     return _day(moment)
+
+
+def readable_time(value: str | None, tz: tzinfo | None = None,
+                  wrap: Callable[[str], str] = str) -> str:
+    """``value`` as :func:`arabic_time` writes it (passed through ``wrap``, e.g. a bidi
+    isolate for a terminal) when it is an ISO-8601 time or date, else as it is
+    (``str(value)``): the one reading of a stored time for every text a person reads."""
+    return wrap(arabic_time(value, tz)) if parse_moment(value) else str(value)
 
 
 def _day(day: date) -> str:

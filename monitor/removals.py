@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from crawler.fetchstate import parse_time
 from crawler.store import transaction
 
+from monitor.checkpoints import advance_checkpoint, read_checkpoint
 from monitor.diff import diff_versions
 from monitor.records import Alert
 
@@ -53,7 +54,7 @@ def raise_removal_alerts(db: sqlite_utils.Database, matcher: TopicMatcher,
     since the checkpoint; returns the alerts raised (none on a rerun)."""
     raised: list[Alert] = []
     with transaction(db) as conn:
-        checkpoint = _read_checkpoint(conn)
+        checkpoint = read_checkpoint(conn, CHECKPOINT_KEY)
         events = conn.execute(
             "SELECT e.id, e.kind, e.created, r.id, r.url, r.site, r.first_failed, r.removed,"
             " r.restored, r.status, r.reason, r.version_id, r.restored_version_id, r.checks"
@@ -73,10 +74,7 @@ def raise_removal_alerts(db: sqlite_utils.Database, matcher: TopicMatcher,
                      alert.created])
                 alert.id = cursor.lastrowid
                 raised.append(alert)
-        conn.execute(
-            "INSERT INTO monitor_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE"
-            " SET value = MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
-            [CHECKPOINT_KEY, str(events[-1][0])])
+        advance_checkpoint(conn, CHECKPOINT_KEY, events[-1][0])
     return raised
 
 
@@ -180,11 +178,6 @@ def _version(conn, version_id: int | None) -> dict | None:
 def _latest_version(conn, url: str) -> dict | None:
     row = conn.execute("SELECT MAX(id) FROM versions WHERE url = ?", [url]).fetchone()
     return _version(conn, row[0] if row else None)
-
-
-def _read_checkpoint(conn) -> int:
-    row = conn.execute("SELECT value FROM monitor_state WHERE key = ?", [CHECKPOINT_KEY]).fetchone()
-    return int(row[0]) if row else 0
 
 
 def _earliest(*times: str | None) -> str | None:

@@ -129,16 +129,12 @@ def _not_paused(plan: RunPlan, site_ids: list[str]) -> tuple[list[str], list[str
     """``site_ids`` less the sites paused now (:mod:`crawler.pauses`; the clock is the crawl's
     ``RAQIB_NOW`` when set), and a line for each of those."""
     from crawler.fetchstate import parse_time
-    from crawler.pauses import paused_until
+    from crawler.pauses import paused_sites
 
     now = parse_time(plan.crawl_settings.get("RAQIB_NOW")) or datetime.now(timezone.utc)
-    db = open_db(plan.db)
-    try:
-        pauses = {site: paused_until(db, site, now) for site in site_ids}
-    finally:
-        db.close()
-    return ([site for site in site_ids if pauses[site] is None],
-            [f"{site} paused: {pause.describe()}" for site, pause in pauses.items() if pause])
+    pauses = paused_sites(plan.db, site_ids, now)
+    return ([site for site in site_ids if site not in pauses],
+            [f"{site} paused: {pause.describe()}" for site, pause in pauses.items()])
 
 
 def monitor_job(plan: RunPlan) -> str:

@@ -38,6 +38,8 @@ from crawler.extract.arabic import (
 from crawler.faults import reached
 from crawler.store import transaction
 
+from monitor.checkpoints import advance_checkpoint, read_checkpoint
+
 if TYPE_CHECKING:
     import sqlite_utils
 
@@ -97,7 +99,7 @@ def sync_search_index(db: sqlite_utils.Database) -> int:
     conn = db.conn
     indexed = 0
     while True:
-        checkpoint = _read_checkpoint(db)
+        checkpoint = read_checkpoint(db, CHECKPOINT_KEY)
         rows = conn.execute(
             "SELECT id, url FROM versions WHERE id > ? ORDER BY id LIMIT ?",
             [checkpoint, BATCH_SIZE]).fetchall()
@@ -108,10 +110,7 @@ def sync_search_index(db: sqlite_utils.Database) -> int:
             for url in urls:
                 indexed += _index_article(conn, url)
             reached("search.indexing")
-            conn.execute(
-                "INSERT INTO monitor_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE"
-                " SET value = MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
-                [CHECKPOINT_KEY, str(rows[-1][0])])
+            advance_checkpoint(conn, CHECKPOINT_KEY, rows[-1][0])
 
 
 def _index_article(conn, url: str) -> int:
@@ -134,11 +133,6 @@ def _index_article(conn, url: str) -> int:
     conn.execute("INSERT INTO search_index (rowid, title, body, forms) VALUES (?, ?, ?, ?)",
                  [rowid, *shadow(title, body)])
     return 1
-
-
-def _read_checkpoint(db: sqlite_utils.Database) -> int:
-    row = db.execute("SELECT value FROM monitor_state WHERE key = ?", [CHECKPOINT_KEY]).fetchone()
-    return int(row[0]) if row else 0
 
 
 # --- queries --------------------------------------------------------------------------------

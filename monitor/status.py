@@ -24,7 +24,7 @@ from crawler.sites import Site
 
 from monitor.health import extraction_health
 from monitor.history import isolate
-from monitor.localtime import arabic_time, parse_moment, zone_name
+from monitor.localtime import readable_time, zone_name
 from monitor.outbox import iso, outbox_state
 from monitor.pace import crawl_pace
 from monitor.scheduler import read_state
@@ -147,12 +147,8 @@ def _paused(db: sqlite_utils.Database, site_id: str, now: datetime, tz: tzinfo) 
         return {}
     local = pause.until.astimezone(tz)
     return {"paused_until": iso(pause.until),
-            "paused_until_local": f"{local:%Y-%m-%d %H:%M:%S} {_zone_name(tz, local)}",
+            "paused_until_local": f"{local:%Y-%m-%d %H:%M:%S} {zone_name(tz)}",
             "paused_reason": pause.describe()}
-
-
-def _zone_name(tz: tzinfo, moment: datetime) -> str:
-    return getattr(tz, "key", None) or moment.tzname() or "UTC"
 
 
 def _removed(db: sqlite_utils.Database, site_id: str) -> dict:
@@ -187,7 +183,7 @@ def render_status(status: Status, fmt: str = "text", tz: tzinfo | None = None) -
     status = terminal_safe_all(status)  # errors quote pages, URLs and servers
 
     def when(value: str | None) -> str:
-        return isolate(arabic_time(value, tz)) if parse_moment(value) else str(value)
+        return readable_time(value, tz, isolate)
 
     lines = [f"times in {zone_name(tz)}", "sites:"]
     if not status.sites:

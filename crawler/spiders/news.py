@@ -55,8 +55,8 @@ from crawler.extract import extract_article
 from crawler.extract.feeds import Discovered, parse_feed
 from crawler.extract.interstitial import Interstitial
 from crawler.fetchstate import (
-    LISTED, NOT_MODIFIED, REFETCH_DEFERRED, REFETCH_DUE, REFETCH_UNCHANGED, FetchState, PageFetched, load_fetch_state,
-    parse_time, refetch_due, refetch_tier,
+    LISTED, NOT_MODIFIED, REFETCH_DEFERRED, REFETCH_DUE, REFETCH_UNCHANGED, FetchState,
+    PageFetched, load_fetch_state, parse_time, refetch_due, refetch_tier,
     window_reference, within_window,
 )
 from crawler.items import ArticleGone, CrawlError, SeenUnder
@@ -189,6 +189,7 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.set_value(REFETCH_DEFERRED, self.skipped["deferred"])
         if sent:
             raise DontCloseSpider
+
     def _crawl(self, url: str) -> int:
         """Ask for the stored article ``url`` now (when :meth:`_article_request` says so);
         how many requests that made."""
@@ -417,10 +418,8 @@ class NewsSpider(scrapy.Spider):
         redirects = response.meta.get("redirect_urls")
         if not redirects:
             return None
-        asked = self.door.canonical(redirects[0])
-        asked = self.aliases.get(asked, asked)
-        state = self.known.get(asked)
-        if state is None or not state.stored:
+        asked = self._stored_url(self.door.canonical(redirects[0]))
+        if asked is None:
             return None
         landed = self.door.canonical(response.url)
         home = urlparse(landed).path in ("", "/")
@@ -530,16 +529,20 @@ class NewsSpider(scrapy.Spider):
         logger.warning("%s: %s failed: %s", self.site_id, request.url, message)
         yield CrawlError(self.site_id, stage, message, request.url)
 
+    def _stored_url(self, url: str) -> str | None:
+        """The URL the stored article at ``url`` (or at the URL ``url`` stands for) is stored
+        under; None when no article is stored there."""
+        url = self.aliases.get(url, url)
+        state = self.known.get(url)
+        return url if state is not None and state.stored else None
 
     def _stored_article_gone(self, request: scrapy.Request, status: int) -> ArticleGone | None:
         """A 404 or 410 for a stored article: a check that found it gone (recorded as a
         ``crawl_errors`` row as well, like every failed request)."""
         if status not in GONE_STATUSES or request.callback != self.parse_article:
             return None
-        url = request.meta.get("redirect_urls", [request.url])[0]
-        url = self.aliases.get(url, url)
-        state = self.known.get(url)
-        if state is None or not state.stored:
+        url = self._stored_url(request.meta.get("redirect_urls", [request.url])[0])
+        if url is None:
             return None
         return ArticleGone(self.site_id, url, status, f"HTTP {status}",
                            self._clock().isoformat(timespec="seconds"))
