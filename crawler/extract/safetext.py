@@ -32,10 +32,14 @@ MAX_BODY = 200_000
 
 # ESC-introduced sequences first (so their parameters go with them): CSI (ESC [ … final), OSC
 # (ESC ] … BEL or ESC \), DCS/SOS/PM/APC strings, then any two-character escape; the same in
-# their 8-bit C1 forms.
+# their 8-bit C1 forms. An 8-bit string takes its text only up to its terminator with no other
+# control character on the way: mojibake (UTF-8 read as Latin-1 and written again, «â\x80\x9d»
+# for a closing quote) is full of C1 characters, and an unterminated 8-bit OSC would otherwise
+# swallow the rest of the article. Unterminated, only the C1 character itself goes (_CONTROLS).
 _ESCAPES = re.compile(
     r"(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?"
-    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|[\x90\x98\x9d\x9e\x9f][^\x00-\x1f\x7f-\x9f]*(?:\x07|\x1b\\|\x9c)"
     r"|\x1b[\x20-\x2f]*[\x30-\x7e]?"
 )
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -113,7 +117,8 @@ def safe_article(article: Article, max_title: int = MAX_TITLE,
         if body_cut:
             removed.append(RemovedBlock(rule="cap", text=terminal_safe(article.body)[len(body):][:200]))
         changes["removed"] = removed
-        check = article.check
+    check = article.check
+    if cuts or check.body_chars != len(body):  # the check counts the body as stored
         reason = "; ".join(([check.reason] if check.reason else []) + cuts)
         changes["check"] = replace(check, reason=reason, body_chars=len(body))
     return replace(article, **changes)
