@@ -7,7 +7,9 @@
 - a later version raises an ``update`` alert for each topic that it matches or that the
   version before it matched (a tracked story edited so that it no longer matches is worth
   knowing too); ``details`` holds ``from_version``, ``to_version``, ``matches_now`` and the
-  sentence-level ``diff`` per field (see ``monitor.history``).
+  sentence-level ``diff`` per field (see ``monitor.history``), and for a version that no
+  longer matches, why: ``lost_terms`` (the topic's terms, as written, that the version before
+  had and this one lacks) and ``excluded_terms`` (its ``none`` terms this one holds).
 
 One story on many sites is one alert: each batch's articles are clustered
 (``monitor.cluster``) and an alert's ``sources`` are the urls of its cluster; a ``new`` alert
@@ -161,8 +163,22 @@ def _alerts_for(db: sqlite_utils.Database, matcher: TopicMatcher, version: dict,
             "matches_now": topic in matches,
             "diff": diff,
         }
+        if topic not in matches:
+            details.update(_why_no_longer(matcher, previous_matches[topic], version))
         alerts.append(_alert("update", match, version, created, details))
     return alerts
+
+
+def _why_no_longer(matcher: TopicMatcher, previous: TopicMatch, version: dict) -> dict:
+    """Why a version left a topic its previous version matched, in the topic's terms as
+    written: ``lost_terms`` those the previous version had and this one lacks (the reason it
+    no longer matches: «no longer mentions العراق»), ``excluded_terms`` the topic's ``none``
+    terms it now holds."""
+    mismatch = matcher.mismatch(previous.topic, title=version["title"], body=version["body"],
+                                site=version["site"])
+    had = {term.term for term in previous.terms}
+    return {"lost_terms": [term for term in mismatch.missing if term in had],
+            "excluded_terms": list(mismatch.excluded)}
 
 
 def _match(matcher: TopicMatcher, version: dict) -> list[TopicMatch]:

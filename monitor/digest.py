@@ -548,9 +548,45 @@ def _text_update(alert: Alert) -> list[str]:
     kinds = _alert_edit_kinds(alert)
     lines = [line + (f" · {edit_kinds_en(kinds)}" if kinds else "")]
     if details.get("matches_now") is False:
-        lines.append("    (the new version no longer matches this topic)")
+        lines.append(f"    (the new version {_left_topic_en(details, isolate)})")
     lines.extend(diff_lines(details.get("diff") or {}, indent="      "))
     return lines
+
+
+def _left_topic_en(details: Mapping[str, Any], term: Callable[[str], str]) -> str:
+    """Why an update left its topic, in English: «no longer mentions العراق, كندا», «now
+    mentions كرة القدم, which the topic excludes»; ``term`` writes one term (isolated, so an
+    Arabic term keeps its order in the line)."""
+    lost, excluded = details.get("lost_terms") or [], details.get("excluded_terms") or []
+    reasons = []
+    if lost:  # «no longer mentions A», «… A or B», «… A, B or C»: it mentions none of them
+        written = [term(word) for word in lost]
+        reasons.append("no longer mentions " + (
+            f"{', '.join(written[:-1])} or {written[-1]}" if len(written) > 1 else written[0]))
+    if excluded:
+        reasons.append("now mentions " + ", ".join(map(term, excluded))
+                       + ", which the topic excludes")
+    return "; ".join(reasons) or "no longer matches this topic"
+
+
+def _left_topic_ar(details: Mapping[str, Any]) -> str:
+    """The same in Arabic, for the html digest: «لم تعد النسخة الجديدة تطابق هذا الموضوع: لم يعد
+    يذكر «العراق» ولا «كندا».» Each term in ``<bdi>``, so a Latin one keeps its place."""
+    lost, excluded = details.get("lost_terms") or [], details.get("excluded_terms") or []
+
+    def terms(words: list[str]) -> str:
+        return " ولا ".join(f"«<bdi>{_e(word)}</bdi>»" for word in words)
+
+    reasons = []
+    if lost:
+        reasons.append(f"{_AR['no_longer_mentions']} {terms(lost)}")
+    if excluded:
+        reasons.append(f"{_AR['now_mentions']} "
+                       + "، ".join(f"«<bdi>{_e(word)}</bdi>»" for word in excluded)
+                       + f" {_AR['excluded']}")
+    if not reasons:
+        return _AR["no_longer"]
+    return _AR["no_longer"].rstrip(".") + ": " + "، و".join(reasons) + "."
 
 
 def _removal_facts(alert: Alert, when: Callable[[str | None], str] = str) -> list[str]:
@@ -686,7 +722,7 @@ def _md_update(alert: Alert, surfaces: list[str]) -> list[str]:
     if kinds:
         line += f" · _{edit_kinds_en(kinds)}_"
     if details.get("matches_now") is False:
-        line += " (no longer matches this topic)"
+        line += f" ({_left_topic_en(details, lambda term: _md(isolate(term)))})"
     return ["", line, *_md_diff(details.get("diff") or {}, surfaces)]
 
 
@@ -783,6 +819,9 @@ _AR = {
     "primary": "المصدر الأول",
     "changed": "التعديل: من النسخة {a} إلى النسخة {b}",
     "no_longer": "لم تعد النسخة الجديدة تطابق هذا الموضوع.",
+    "no_longer_mentions": "لم يعد يذكر",
+    "now_mentions": "صار يذكر",
+    "excluded": "وهو من الكلمات المستبعدة في هذا الموضوع",
     "field_title": "العنوان",
     "field_body": "النص",
     "problem": "المشكلة",
@@ -910,7 +949,7 @@ def _html_update(alert: Alert, surfaces: list[str]) -> list[str]:
                                                                 b=details.get("to_version")))
                  + (" " + _html_kinds(kinds) if kinds else "") + "</p>")
     if details.get("matches_now") is False:
-        parts.append(f"<p>{_AR['no_longer']}</p>")
+        parts.append(f'<p class="left-topic">{_left_topic_ar(details)}</p>')
     parts.extend(_html_diff(details.get("diff") or {}, surfaces))
     parts.append("</div>")
     return parts

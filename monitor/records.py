@@ -16,7 +16,8 @@ class Alert:
     """One alert. ``matched`` holds ``{"term", "field", "text"}`` dicts (``text`` is the
     original words found); ``sources`` the URLs of the same story (just ``[url]`` until
     clustering); ``details`` for updates ``{"from_version", "to_version", "matches_now",
-    "diff"}``; ``published`` comes from the alerted version."""
+    "diff"}`` (and ``"lost_terms"``, ``"excluded_terms"`` when it no longer matches);
+    ``published`` comes from the alerted version."""
 
     id: int | None
     kind: str

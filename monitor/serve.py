@@ -64,7 +64,8 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
     "alerts": ("Alerts: a new or edited story that touches a tracked topic.", {
         "kind": "new | update | removed | restored | health", "topic": "The topic's name",
         "matched": "JSON: the terms found, with the words as written on the page",
-        "details": "JSON, for updates: from_version, to_version, matches_now, diff",
+        "details": ("JSON, for updates: from_version, to_version, matches_now, diff; for one"
+                    " that left its topic, lost_terms and excluded_terms"),
         "sources": "JSON: URLs of the same story on other sites",
         "created": "When the monitor raised it (UTC)",
         "delivered": "When the digest holding it was sent through every channel (UTC)",

@@ -177,6 +177,18 @@ class TopicMatch:
     terms: list[MatchedTerm] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Mismatch:
+    """Why an article does not match a topic, in the topic's own terms as written:
+    ``missing`` its wanted terms the text lacks (every ``all`` term it lacks, and the ``any``
+    terms when it has none of them), ``excluded`` its ``none`` terms the text holds, and
+    ``other_site`` when the topic is limited to sites the article is not from."""
+
+    missing: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
+    other_site: bool = False
+
+
 def compile_term(term: str) -> tuple[str, ...]:
     """A term as the tuple of canonical token forms the matcher looks for."""
     return tuple(term_form(token) for token in tokens(term))
@@ -330,6 +342,9 @@ class TopicMatcher:
                         if ids["all"] else ids["any"])
             for _, tid in triggers:
                 triggered.setdefault(tid, []).append(index)
+        self._term_ids = {term: tid for compiled in self._compiled
+                          for key in TERM_KEYS for term in getattr(compiled.topic, key)
+                          if (tid := term_id(term)) is not None}  # a term as written -> id
         self._rules = [(compiled.topic.sites, compiled.all, compiled.any, compiled.none)
                        for compiled in self._compiled]
         self._topics_by_term = [tuple(triggered.get(tid, ())) for tid in range(len(self._terms))]
@@ -362,14 +377,7 @@ class TopicMatcher:
 
     def match(self, *, title: str, body: str, site: str | None = None) -> list[TopicMatch]:
         """Every topic the article matches, in the order the topics were given."""
-        keys = self._keys
-        fields = (_Field("title", title or "", keys), _Field("body", body or "", keys))
-        if not fields[0].found and not fields[1].found:
-            return []
-        found = _Found()
-        for field_ in fields:
-            if field_.found:
-                self._find_terms(field_, found)
+        fields, found = self._find(title, body)
         present = found.present
         if not present:
             return []
@@ -399,6 +407,36 @@ class TopicMatcher:
         return [TopicMatch(topic=compiled.topic.name,
                            terms=self._matched_terms(compiled, found, fields))
                 for compiled in matched]
+
+    def mismatch(self, topic: str, *, title: str, body: str,
+                 site: str | None = None) -> Mismatch:
+        """Why the article does not match ``topic`` (a name of one of the topics); an empty
+        ``Mismatch`` when it does."""
+        compiled = next(c for c in self._compiled if c.topic.name == topic)
+        present = self._find(title, body)[1].present
+
+        ids = self._term_ids
+
+        def absent(terms: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(t for t in terms if t in ids and ids[t] not in present)
+
+        wanted = compiled.topic
+        missing = absent(wanted.all)
+        if compiled.any and compiled.any.isdisjoint(present):
+            missing += absent(wanted.any)
+        excluded = tuple(t for t in wanted.none if t in ids and ids[t] in present)
+        return Mismatch(missing=missing, excluded=excluded,
+                        other_site=bool(wanted.sites) and site not in wanted.sites)
+
+    def _find(self, title: str, body: str) -> tuple[tuple[_Field, _Field], _Found]:
+        """The article's two fields and every term found in them."""
+        keys = self._keys
+        fields = (_Field("title", title or "", keys), _Field("body", body or "", keys))
+        found = _Found()
+        for field_ in fields:
+            if field_.found:
+                self._find_terms(field_, found)
+        return fields, found
 
     def _find_terms(self, field_: _Field, found: _Found) -> None:
         """Record every term that occurs in one field."""
