@@ -43,6 +43,9 @@ logger = logging.getLogger(__name__)
 STORE_FAILURES = "raqib/store_failures"  # pages whose save failed
 PAGES = "raqib/pages"                    # answers below 400 that reached the spider
 NOT_MODIFIED_PAGES = "raqib/not_modified"  # of those, 304 Not Modified
+NEW_ARTICLES = "raqib/new"               # articles stored for the first time
+CHANGED_ARTICLES = "raqib/changed"       # articles stored with a new version
+ERRORS = "raqib/errors"                  # errors recorded (crawler.progress reports these)
 
 
 class StorePipeline:
@@ -157,6 +160,9 @@ class StorePipeline:
                                           page.url))
             raise DropItem(str(exc)) from exc
         logger.debug("%s: %s (extraction %s)", stored.result, page.url, stored.check.status)
+        counter = {"new": NEW_ARTICLES, "changed": CHANGED_ARTICLES}.get(stored.result)
+        if counter and self.stats is not None:
+            self.stats.inc_value(counter)
 
     def _record_error(self, error: CrawlError) -> None:
         """Record an error; one the store refuses (still locked, or full) is kept to be
@@ -164,6 +170,8 @@ class StorePipeline:
         try:
             record_error(self.db, error.site, error.stage, error.message, url=error.url,
                          run_id=self.run_id)
+            if self.stats is not None:
+                self.stats.inc_value(ERRORS)
         except sqlite3.Error as exc:
             logger.error("could not record %s error on %s (%s): %s", error.stage, error.url,
                          exc, error.message)

@@ -33,6 +33,10 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
 ITEM_PIPELINES = {"crawler.pipelines.StorePipeline": 300}
+# Each site's counts as the crawl goes, on standard output, when RAQIB_PROGRESS is on
+# (raqib crawl on a terminal asks for it; crawler/progress.py)
+EXTENSIONS = {"crawler.progress.Progress": 500}
+RAQIB_PROGRESS = False
 
 # Only http(s): Scrapy's other download handlers (local files, FTP, S3, data: URIs) are off,
 # so no URL a page names can read this machine's files or hang on an FTP server.

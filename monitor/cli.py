@@ -15,6 +15,8 @@ from crawler.extract.safetext import terminal_json, terminal_safe_all
 from crawler.sites import load_sites
 from crawler.store import open_db
 
+from monitor.words import counted
+
 DEFAULT_DB = "raqib.db"
 
 
@@ -185,22 +187,33 @@ def _parse_settings(pairs) -> dict[str, str]:
 
 def _crawl_and_monitor(ctx: Context, sites: list[str], overrides: dict[str, str],
                        verbose: bool = False, timeout: float | None = None) -> None:
+    """Crawl, print what each run found, run the monitor. On a terminal each site's counts
+    are shown as the crawl goes (one line, redrawn; cleared before the summary); off one
+    nothing but the summary. Every site's run failed: one line saying so, exit 1."""
     import subprocess
 
-    from monitor.crawling import close_timed_out_runs, crawl_sites, last_run_id, runs_after
+    from monitor.crawling import (
+        close_timed_out_runs, crawl_sites, every_run_failed, last_run_id, runs_after,
+    )
 
     ctx.check_store()
     before = last_run_id(ctx.db)
+    progress = TerminalProgress() if sys.stderr.isatty() and not verbose else None
     try:
         outcome = crawl_sites(ctx.db, ctx.seeds, sites, overrides,
-                              log_level="INFO" if verbose else "WARNING", timeout=timeout)
+                              log_level="INFO" if verbose else "WARNING", timeout=timeout,
+                              on_progress=progress.update if progress else None)
     except subprocess.TimeoutExpired:
+        if progress:
+            progress.clear()
         close_timed_out_runs(ctx.db, before, timeout or 0)
         for run in runs_after(ctx.db, before):
             click.echo(f"crawled {run.line()}")
         _monitor(ctx)  # what the crawl stored before its stop is kept, and monitored
         raise click.ClickException(f"the crawl was stopped at its time limit of "
                                    f"{timeout:.0f}s (--timeout, or [crawl] timeout)")
+    if progress:
+        progress.clear()
     crashed = not outcome.runs and outcome.returncode not in (0, 2)
     for line in outcome.messages.splitlines():
         if verbose or crashed or line.startswith("raqib:"):
@@ -217,6 +230,35 @@ def _crawl_and_monitor(ctx: Context, sites: list[str], overrides: dict[str, str]
     if outcome.returncode == STORE_FAILED:
         raise click.ClickException("some pages could not be stored (see the errors above); "
                                    "the next crawl fetches them again")
+    failed = every_run_failed(outcome.runs)
+    if failed:
+        raise click.ClickException(failed)
+
+
+class TerminalProgress:
+    """Each site's counts on one line of the terminal, redrawn as reports arrive (from the
+    crawl's reader thread), cut to the terminal's width so that it never wraps."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
+        self.sites: dict[str, Any] = {}
+        self.drawn = False
+
+    def update(self, progress) -> None:
+        import shutil
+
+        self.sites[progress.site] = progress
+        width = shutil.get_terminal_size().columns - 1
+        text = "crawling " + " · ".join(site.line() for site in self.sites.values())
+        self.stream.write("\r\x1b[K" + text[:width])
+        self.stream.flush()
+        self.drawn = True
+
+    def clear(self) -> None:
+        if self.drawn:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.drawn = False
 
 
 def _monitor(ctx: Context) -> list:
@@ -228,7 +270,7 @@ def _monitor(ctx: Context) -> list:
         raised = run_monitor(db, topics)
     finally:
         db.close()
-    click.echo(f"monitor: {len(raised)} new alert(s)")
+    click.echo(f"monitor: {counted(len(raised), 'new alert')}")
     return raised
 
 
@@ -647,7 +689,8 @@ def topics_test(name, days, fmt, db, config, seeds, topics) -> None:
 def run(once, no_digest, settings, db, config, seeds, topics) -> None:
     """Stay up: crawl each site on its own interval, run the monitor after each crawl, send
     digests on the schedule of raqib.toml; SIGINT or SIGTERM stops it cleanly. With --once,
-    do one round (every site, the monitor, the digest of whatever is new) for cron.
+    do one round (every site, the monitor, the digest of whatever is new) for cron; it exits
+    1 when every site's crawl failed.
 
     Example: raqib run --config raqib.toml
     """
@@ -663,8 +706,14 @@ def run(once, no_digest, settings, db, config, seeds, topics) -> None:
     plan = RunPlan(db=ctx.db, seeds=ctx.seeds, topics=ctx.topics, config=ctx.settings,
                    overrides=_parse_settings(settings))
     if once:
+        from monitor.crawling import every_run_failed, last_run_id, runs_after
+
+        before = last_run_id(ctx.db)
         for line in run_once(plan, send=not no_digest):
             click.echo(line)
+        failed = every_run_failed(runs_after(ctx.db, before))
+        if failed:  # cron mails what exits non-zero
+            raise click.ClickException(failed)
         return
     run_forever(plan)
 

@@ -3,9 +3,12 @@ and read back what each run found."""
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,9 +47,27 @@ class RunSummary:
         hidden = len(self.error_messages) - len(shown)
         return shown + ([f"... and {hidden} more (table crawl_errors)"] if hidden else [])
 
+    @property
+    def failed(self) -> bool:
+        """The run fetched nothing but errors, or could not store what it fetched
+        (``crawler.store.close_run``)."""
+        return self.status == "failed"
+
     def line(self) -> str:
         return (f"{self.site}: {counted(self.pages, 'page')}, {self.new} new, {self.changed} "
                 f"changed, {counted(self.errors, 'error')} ({self.status})")
+
+
+def every_run_failed(runs: list[RunSummary]) -> str | None:
+    """The one line saying that every site's run failed, or None when one did not."""
+    if not runs or not all(run.failed for run in runs):
+        return None
+    errors = sum(run.errors for run in runs)
+    sites = ", ".join(dict.fromkeys(run.site for run in runs))
+    subject = "every site failed" if len(runs) > 1 else f"the crawl of {sites} failed"
+    where = f": {sites}" if len(runs) > 1 else ""
+    fetched = "nothing fetched; " if not any(run.pages for run in runs) else ""
+    return f"{subject}{where} ({counted(errors, 'error')}, {fetched}table crawl_errors holds them)"
 
 
 @dataclass
@@ -58,23 +79,78 @@ class CrawlOutcome:
     messages: str
 
 
+@dataclass
+class SiteProgress:
+    """How far one site's crawl has come, as its process reports it (:mod:`crawler.progress`)."""
+
+    site: str
+    fetched: int = 0
+    new: int = 0
+    changed: int = 0
+    errors: int = 0
+    done: bool = False
+
+    def line(self) -> str:
+        return (f"{self.site}: {self.fetched} fetched, {self.new} new, {self.changed} changed, "
+                f"{counted(self.errors, 'error')}")
+
+
 def crawl_sites(db_path: str | Path, seeds_dir: str | Path, sites: list[str] | None = None,
                 overrides: dict[str, str] | None = None, log_level: str = "WARNING",
-                timeout: float | None = None) -> CrawlOutcome:
-    """Crawl ``sites`` (default all) of ``seeds_dir`` into ``db_path`` in a child process."""
+                timeout: float | None = None,
+                on_progress: Callable[[SiteProgress], None] | None = None) -> CrawlOutcome:
+    """Crawl ``sites`` (default all) of ``seeds_dir`` into ``db_path`` in a child process.
+    ``on_progress``: called with each site's counts as the crawl goes (the child reports
+    them only when asked)."""
     before = last_run_id(db_path)
     settings = {"LOG_LEVEL": log_level, **(overrides or {})}
+    if on_progress is not None:
+        settings["RAQIB_PROGRESS"] = "True"
     command = [sys.executable, "-m", "crawler.run", "--db", str(db_path), "--seeds", str(seeds_dir)]
     for name, value in settings.items():
         command += ["--set", f"{name}={value}"]
     command += list(sites or [])
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stderr: list[str] = []
+    readers = [threading.Thread(target=_read_lines, args=(child.stderr, stderr.append)),
+               threading.Thread(target=_read_lines,
+                                args=(child.stdout, _progress_reader(on_progress)))]
+    for reader in readers:
+        reader.start()
     try:
-        _, stderr = child.communicate(timeout=timeout)
+        child.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         _stop(child)
         raise
-    return CrawlOutcome(child.returncode, runs_after(db_path, before), stderr)
+    finally:
+        for reader in readers:
+            reader.join()
+    return CrawlOutcome(child.returncode, runs_after(db_path, before), "".join(stderr))
+
+
+def _read_lines(stream, take: Callable[[str], None]) -> None:
+    """Hand every line of ``stream`` to ``take`` until the child closes it."""
+    with stream:
+        for line in stream:
+            take(line)
+
+
+def _progress_reader(on_progress: Callable[[SiteProgress], None] | None):
+    """What to do with a line of the child's standard output: its progress reports
+    (``crawler.progress.PREFIX`` and JSON) to ``on_progress``; anything else is dropped."""
+    from crawler.progress import PREFIX
+
+    def take(line: str) -> None:
+        if on_progress is None or not line.startswith(PREFIX):
+            return
+        try:
+            report = json.loads(line[len(PREFIX):])
+            progress = SiteProgress(**report)
+        except (ValueError, TypeError):
+            return
+        on_progress(progress)
+
+    return take
 
 
 GRACE_SECONDS = 30.0
@@ -87,10 +163,10 @@ def _stop(child: subprocess.Popen, grace: float = GRACE_SECONDS) -> None:
     if child.poll() is None:
         child.send_signal(signal.SIGTERM)
     try:
-        child.communicate(timeout=grace)
+        child.wait(timeout=grace)
     except subprocess.TimeoutExpired:
         child.kill()
-        child.communicate()
+        child.wait()
 
 
 def close_timed_out_runs(db_path: str | Path, before: int, timeout: float) -> None:

@@ -42,6 +42,7 @@ from crawler.store import open_db, transaction
 from monitor.config import Config
 from monitor.outbox import iso
 from monitor.schedules import Cron, Every, LastRun, Schedule, first_run
+from monitor.words import counted
 
 logger = logging.getLogger("raqib.run")
 
@@ -149,7 +150,7 @@ def monitor_job(plan: RunPlan) -> str:
         raised = run_monitor(db, load_topics(plan.topics))
     finally:
         db.close()
-    return f"monitor: {len(raised)} new alert(s)"
+    return f"monitor: {counted(len(raised), 'new alert')}"
 
 
 def digest_job(plan: RunPlan, build: bool = True, force: bool = False) -> str:
