@@ -54,3 +54,28 @@ def test_unterminated_c1_string_removes_only_the_control_character():
     assert terminal_safe("said \u00e2\x80\x9cyes\u00e2\x80\x9d and left") == "said \u00e2yes\u00e2 and left"
     assert terminal_safe("a\x9dtext that runs on\nand on") == "atext that runs on\nand on"
     assert terminal_safe("title\x9d0;owned\x9c rest") == "title rest"  # terminated: all of it goes
+
+
+def test_tailwind_variant_classes_do_not_name_the_article():
+    """mongodb.com's <article> carries «[&_figcaption]:mt-xxs» to style its captions; read as a
+    caption word, it made every paragraph a caption and the body was «Data Basics»."""
+    article = extracted("en__mongodb.com__wcxb-dev-0444")
+    assert article.check.container.startswith("article")
+    assert "Padding removal makes effective batching possible" in article.body
+
+
+def test_a_caption_word_on_a_whole_story_is_not_a_caption():
+    """WordPress prints the post's categories on its <article>: «category-deductions-and-credits»
+    holds «credit». A caption is a line under a picture, not an element with headings."""
+    article = extracted("en__blog.turbotax.intuit.com__wcxb-dev-0304")
+    assert len(article.body) > 10_000
+    assert "Take a closer look at each of the 2025 tax year OBBB provisions" in article.body
+
+
+def test_a_data_table_is_the_articles_text():
+    """constructioncoverage.com's study prints its data in <figure class="wp-block-table">:
+    the figure is not a caption, and cells such as «+13.1%» (short, repeated) stay."""
+    body = extracted("en__constructioncoverage.com__wcxb-dev-0243").body
+    assert "1/1/2013" in body and body.count("+13.1%") >= 3
+    assert "Percentage change in median home sale price (YoY)" in body
+

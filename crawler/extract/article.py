@@ -51,6 +51,9 @@ from crawler.extract.tree import (
 
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _ALL_HEADINGS = _HEADINGS | {"h1"}
+# A table's cells are data: a short cell («+13.1%») or one repeating another's value is kept.
+_CELLS = frozenset({"td", "th"})
+_SHORT_KEPT = frozenset({"p", *_HEADINGS, *_CELLS})
 # class/id words of the standfirst a CMS prints just above the article text.
 _LEAD_HINT = re.compile(r"(?:^|[-_\s])(?:lead|lede|intro|standfirst|summary|excerpt|abstract)(?:$|[-_\s])")
 _LEAD_ITEMPROPS = frozenset({"description", "abstract"})
@@ -211,7 +214,7 @@ def _keep(blocks: list[Block], title: str, removed: list[RemovedBlock], *, stric
             removed.append(RemovedBlock(rule, block.text[:200]))
             continue
         key = " ".join(tokens(block.text))
-        if key in seen and len(key) > 0:
+        if key in seen and len(key) > 0 and block.owner.tag not in _CELLS:
             removed.append(RemovedBlock("duplicate", block.text[:200]))
             continue
         seen.add(key)
@@ -243,7 +246,7 @@ def _drop_reason(block: Block, title_norm: str, strict: bool, at_edge: bool,
         return None
     if block.link_share >= LIST_LINKS and len(text) < 300:
         return "link-list"
-    if len(text) < 20 and block.owner.tag not in ("p", *_HEADINGS) and len(norm.split()) <= 2:
+    if len(text) < 20 and block.owner.tag not in _SHORT_KEPT and len(norm.split()) <= 2:
         return "short"
     return None
 

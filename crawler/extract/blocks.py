@@ -30,6 +30,7 @@ SENTENCE_PUNCT = re.compile(r"[.!?؟،,؛;:«»\"]")
 GOOD_MIN_CHARS = 40       # a block this long, with few links, is running text
 GOOD_MAX_LINKS = 0.35     # link share above which a block is not running text
 LIST_LINKS = 0.5          # link share above which a block is a link list
+CAPTION_MAX_CHARS = 1500  # text of the longest element a caption-like class marks as caption
 
 
 @dataclass
@@ -67,6 +68,21 @@ class Block:
 @lru_cache(maxsize=4096)
 def _is_caption_attr(words: str) -> bool:
     return _CAPTION_HINT.search(words) is not None
+
+
+def _is_picture_figure(el: Element) -> bool:
+    """A ``<figure>`` of a picture, whose text is its caption — not one holding a table or a
+    code listing (WordPress' «wp-block-table»), whose text is the article's."""
+    return next(el.iter("table", "pre"), None) is None
+
+
+def _is_caption_sized(el: Element) -> bool:
+    """A caption is a line or two under a picture: an element named like one that holds a
+    heading or more text than a long caption is a wrapper whose class says something else
+    (WordPress prints ``category-tax-credits`` on the ``<article>`` itself)."""
+    if len("".join(el.itertext())) > CAPTION_MAX_CHARS:
+        return False
+    return next(el.iter("h1", "h2", "h3", "h4", "h5", "h6"), None) is None
 
 
 def blocks_of(root: Element) -> list[Block]:
@@ -124,8 +140,9 @@ class _BlockBuilder:
                 if name == "br":
                     self.flush()
                 else:
-                    caption = in_caption or name in ("figcaption", "figure") or (
-                        (child.get("class") or child.get("id")) is not None and _is_caption_attr(attr_words(child)))
+                    caption = in_caption or name == "figcaption" or (name == "figure" and _is_picture_figure(child)) or (
+                        (child.get("class") or child.get("id")) is not None
+                        and _is_caption_attr(attr_words(child)) and _is_caption_sized(child))
                     link = in_link or name == "a"
                     if name in BLOCK_LEVEL:
                         self.flush()

@@ -75,12 +75,17 @@ def link_density(el: Element, text_len: int | None = None) -> float:
 
 
 def attr_words(el: Element) -> str:
-    """class and id of an element as one lower-case string, camelCase split with hyphens."""
+    """class and id of an element as one lower-case string, camelCase split with hyphens.
+    Utility classes with a variant (Tailwind's ``lg:mt-md``, ``[&_figcaption]:mt-xs``) are left
+    out: they style the element or its descendants and do not name what it is — an article
+    whose class styles its ``figcaption``s is not a caption."""
     return _words(el.get("class") or "", el.get("id") or "")
 
 
 @lru_cache(maxsize=4096)
 def _words(cls: str, ident: str) -> str:
+    if ":" in cls or "[" in cls:
+        cls = " ".join(c for c in cls.split() if ":" not in c and "[" not in c)
     raw = f"{cls} {ident}".strip()
     return _CAMEL.sub("-", raw).lower() if raw else ""
 
