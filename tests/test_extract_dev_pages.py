@@ -72,6 +72,14 @@ def test_a_caption_word_on_a_whole_story_is_not_a_caption():
     assert "Take a closer look at each of the 2025 tax year OBBB provisions" in article.body
 
 
+def test_a_comment_thread_does_not_outweigh_the_story():
+    """Slashdot's story is 2.7 k characters under 30 k of comments; the thread is left out of
+    the measures, so the story's <article> is the container and no comment is in the body."""
+    article = extracted("en__developers.slashdot.org__wcxb-dev-0396")
+    assert article.check.container.startswith("article")
+    assert "Score:" not in article.body and "Anonymous Coward" not in article.body
+
+
 def test_a_data_table_is_the_articles_text():
     """constructioncoverage.com's study prints its data in <figure class="wp-block-table">:
     the figure is not a caption, and cells such as «+13.1%» (short, repeated) stay."""
@@ -79,3 +87,12 @@ def test_a_data_table_is_the_articles_text():
     assert "1/1/2013" in body and body.count("+13.1%") >= 3
     assert "Percentage change in median home sale price (YoY)" in body
 
+
+def test_a_page_builders_widget_word_is_layout_not_furniture():
+    """Elementor names every block «elementor-widget»: the article's paragraphs and headings
+    are widgets, so on this page «widget» removes nothing; the widgets named for what they are
+    (related posts, share buttons, tags) still go."""
+    body = extracted("en__derekseaman.com__wcxb-dev-0489").body
+    assert "Flashing your Seeed XIAO ESP32-C6 or C3" in body
+    assert "A Bluetooth proxy is a device running ESPHome" in body
+    assert "Related Posts" not in body and "Tags: Bermuda" not in body

@@ -64,6 +64,7 @@ _BOX_TITLE_MAX = 60      # what may be left of a teaser box once its teasers are
 _NOTICE_MAX = 300        # longest comment notice
 SMALL_SHARE = 0.34       # an element holding more of the container's running text is kept
 BUDGET_SHARE = 0.5       # the rules together may remove at most this share of it
+LAYOUT_SHARE = 0.5       # a class name worn by elements holding more of it is layout, not furniture
 
 
 @lru_cache(maxsize=4096)
@@ -143,12 +144,57 @@ def _directives(tags: list[Element]) -> Iterator[Element]:
                 break
 
 
-def _class_id(tags: list[Element]) -> Iterator[Element]:
+def layout_words(roots: list[Element], running_of: dict[Element, int]) -> frozenset[str]:
+    """Furniture words that the article's own text wears: the small elements inside the
+    container whose class names carry one hold more than half of its running text (a page builder calls
+    every block a widget — Elementor's «elementor-widget» on each paragraph; a theme prints
+    «has-sidebar» on the story's wrapper). On this page such a word says how it is laid out,
+    not what an element is, so it removes nothing; the element's other words still count.
+    Not when the container is the whole page: there every widget would wear them."""
+    size = sum(running_of.get(r, 0) for r in roots)
+    if not size or any(r.tag in ("body", "html") for r in roots):  # the page's words are its own
+        return frozenset()
+    carried: dict[str, int] = {}
+    for root in roots:
+        _carriers(root, running_of, carried, frozenset(), SMALL_SHARE * size)
+    return frozenset(word for word, chars in carried.items() if chars > LAYOUT_SHARE * size)
+
+
+def _carriers(el: Element, running_of: dict[Element, int], carried: dict[str, int],
+              above: frozenset[str], small: float) -> None:
+    """Add each furniture word's running text over the elements the guard would let go (each
+    holding a small share of the container), counting an element only when no such ancestor
+    already carries the same word. A large element wearing the word is kept by the guard
+    anyway; the word is layout when the article's text is spread over many small ones."""
+    chars = running_of.get(el, 0)
+    if not chars:
+        return
+    if chars <= small and (el.get("class") or el.get("id")):
+        words = furniture_words(attr_words(el))
+        for word in words - above:
+            carried[word] = carried.get(word, 0) + chars
+        above = above | words
+    for child in el:
+        if isinstance(child.tag, str):
+            _carriers(child, running_of, carried, above, small)
+
+
+@lru_cache(maxsize=4096)
+def furniture_words(words: str) -> frozenset[str]:
+    """The furniture words found in an element's class/id words (tokens and substrings)."""
+    if not words:
+        return frozenset()
+    found = {tok for tok in _TOKEN_SPLIT.split(words) if tok in _FURNITURE_TOKENS}
+    found.update(m.group(0).strip("-") for m in _FURNITURE_SUBSTRINGS.finditer(words))
+    return frozenset(found)
+
+
+def _class_id(tags: list[Element], layout: frozenset[str] = frozenset()) -> Iterator[Element]:
     for el in tags:
         if el.tag in ("html", "body", "main", "head") or not (el.get("class") or el.get("id")):
             continue
         words = attr_words(el)
-        if is_furniture_attr(words):
+        if is_furniture_attr(words) and (not layout or not furniture_words(words) <= layout):
             if "comment" in words:
                 notice = el.getprevious()
                 while notice is not None and not isinstance(notice.tag, str):
@@ -217,10 +263,12 @@ def prune(page: Element, roots: list[Element], running_of: dict[Element, int], d
     body = page.find("body")
     body = body if body is not None else page
     emptied: list[Element] = []
+    layout = layout_words(roots, running_of)
     for rule in RULES:
         tags = [el for el in body.iterdescendants() if isinstance(el.tag, str)]
         gone: set[Element] = set()
-        for el in rule.find(tags):
+        found = _class_id(tags, layout) if rule.find is _class_id else rule.find(tags)
+        for el in found:
             if el in gone or el.getparent() is None or any(a in gone for a in el.iterancestors()):
                 continue
             name = _rule_name(rule, el)

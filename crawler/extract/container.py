@@ -22,13 +22,14 @@ wrapper, not a dialog, and is measured as usual (a page shown in a popup is stil
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from crawler.extract.arabic import tokens
 from crawler.extract.blocks import Block, running_chars
-from crawler.extract.tree import Element, collapse, is_within, select
+from crawler.extract.tree import Element, attr_words, collapse, is_within, select
 from crawler.extract.visibility import is_dialog, is_styled_hidden
 
 # Body classes that CMSs and themes print around the article text — generic across sites.
@@ -48,6 +49,8 @@ _SEMANTIC_SHARE = 0.8  # an <article> inside the density winner holding this muc
 _PRIORITY = {"itemprop": 0, "json-ld": 1, "cms-class": 2, "article": 3, "main": 4}
 _PAGE_WRAPPER_SHARE = 0.9  # a dialog or hidden element holding this much is the page's wrapper
 _SEEN_MIN_SHARE = 0.1      # hidden text is measured when less than this share is left without it
+_LISTING_MIN = 3           # sibling comments that make a comment thread
+_COMMENT_WORD = re.compile(r"comment(?!ary)", re.I)
 
 
 @dataclass
@@ -108,6 +111,7 @@ def find_container(root: Element, body: Element, blocks: list[Block], *, selecto
                    article_body: str = "") -> Container:
     tally = _Tally(root, blocks)
     dialogs, hidden = _unseen(root, tally, is_dialog), _unseen(root, tally, is_styled_hidden)
+    dialogs |= _comment_items(root)
     # The furniture rules' guard weighs an element by its text outside dialogs, hidden text
     # included: a dialog is never the article, a hidden part of it («read more») may be.
     if dialogs:
@@ -135,6 +139,25 @@ def _unseen(root: Element, tally: _Tally, kind: Callable[[Element], bool]) -> se
                 or el.find(".//main") is not None:
             continue
         inside.update(e for e in el.iter() if isinstance(e.tag, str))
+    return inside
+
+
+def _comment_items(root: Element) -> set[Element]:
+    """Every element inside a reader's comment: one of three or more siblings whose class or id
+    names a comment (WordPress' «comment even depth-1», Slashdot's «comment full»), holding no
+    ``<h1>`` or ``<main>``. A long thread can outweigh the story it hangs under; it is never
+    the story, so it is left out of the measures like a dialog."""
+    inside: set[Element] = set()
+    for parent in root.iter():
+        if not isinstance(parent.tag, str) or len(parent) < _LISTING_MIN or parent in inside:
+            continue
+        items = [el for el in parent if isinstance(el.tag, str) and (el.get("class") or el.get("id"))
+                 and _COMMENT_WORD.search(attr_words(el))]
+        if len(items) < _LISTING_MIN:
+            continue
+        for item in items:
+            if item.find(".//h1") is None and item.find(".//main") is None:
+                inside.update(e for e in item.iter() if isinstance(e.tag, str))
     return inside
 
 
