@@ -205,9 +205,10 @@ def _keep(blocks: list[Block], title: str, removed: list[RemovedBlock], *, stric
     first, last = (core[0], core[-1]) if core else (len(blocks), -1)
     kept: list[Block] = []
     seen: set[str] = set()
+    pictures = _Pictures()
     for i, block in enumerate(blocks):
         at_edge = not first < i < last
-        rule = _drop_reason(block, title_norm, strict, at_edge, phrases)
+        rule = _drop_reason(block, title_norm, strict, at_edge, phrases, pictures)
         if rule == "short" and _is_inline_subheading(blocks, i):
             rule = None
         if rule:
@@ -223,14 +224,14 @@ def _keep(blocks: list[Block], title: str, removed: list[RemovedBlock], *, stric
 
 
 def _drop_reason(block: Block, title_norm: str, strict: bool, at_edge: bool,
-                 phrases: re.Pattern[str] | None) -> str | None:
+                 phrases: re.Pattern[str] | None, pictures: _Pictures) -> str | None:
     text = block.text
     norm = " ".join(tokens(text))
     if not norm:
         return "no-words"
     if block.owner.tag == "h1" or (title_norm and norm == title_norm):
         return "headline"
-    if block.in_caption or _is_image_caption(block):
+    if block.in_caption or _is_image_caption(block, pictures):
         return "caption"
     if is_counter(text, attr_words(block.owner)):  # views, reading time...: wherever it stands
         return "counter"
@@ -279,7 +280,28 @@ def _is_inline_subheading(blocks: list[Block], i: int) -> bool:
             and before.is_running_text and after.is_running_text)
 
 
-def _is_image_caption(block: Block) -> bool:
+class _Pictures:
+    """Whether an element holds a picture, and its text's length, each worked out once per
+    page: every short block asks about the same few wrappers (the tree no longer changes)."""
+
+    def __init__(self) -> None:
+        self._holds: dict[Element, bool] = {}
+        self._chars: dict[Element, int] = {}
+
+    def holds_picture(self, el: Element) -> bool:
+        holds = self._holds.get(el)
+        if holds is None:
+            holds = self._holds[el] = any(_is_picture(img) for img in el.iter("img"))
+        return holds
+
+    def chars(self, el: Element) -> int:
+        chars = self._chars.get(el)
+        if chars is None:
+            chars = self._chars[el] = len(visible_text(el))
+        return chars
+
+
+def _is_image_caption(block: Block, pictures: _Pictures) -> bool:
     """A short text that shares a small wrapper with a picture (not an emoji) and nothing else."""
     if len(block.text) > 250:
         return False
@@ -287,8 +309,8 @@ def _is_image_caption(block: Block) -> bool:
     for _ in range(3):
         if el is None or el.tag in ("body", "article", "main"):
             return False
-        if any(_is_picture(img) for img in el.iter("img")):
-            return len(visible_text(el)) <= len(block.text) + 40
+        if pictures.holds_picture(el):
+            return pictures.chars(el) <= len(block.text) + 40
         el = el.getparent()
     return False
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from crawler.extract.arabic import normalize
 from crawler.extract.tree import Element, attr_words
@@ -43,6 +44,9 @@ _CHALLENGE_SRC = re.compile(
 _CAPTCHA_SRC = re.compile(r"hcaptcha\.com|/recaptcha/|turnstile", re.I)
 _CHALLENGE_SCRIPT = re.compile(r"_cf_chl_opt|cf_chl_|__ddg|_pxCaptcha|window\._pxAppId|sucuri",
                                re.I)
+# Plain words one of which every _CHALLENGE_SCRIPT match holds, looked for in the lower-cased
+# script first: inline scripts run to megabytes, and a case-blind pattern scans them slowly.
+_CHALLENGE_SCRIPT_WORDS = ("cf_chl_", "__ddg", "_pxcaptcha", "window._pxappid", "sucuri")
 _CHALLENGE_ATTR = re.compile(
     r"(?:^|\s)(?:challenge-[\w-]+|cf-[\w-]*(?:challenge|browser-verification)[\w-]*"
     r"|px-captcha|ddos[\w-]*)(?:\s|$)", re.I)
@@ -128,8 +132,8 @@ def page_markers(root: Element, jsonld: list[dict], meta: dict[str, str]) -> Pag
                 challenge = src[:120]
             elif _CAPTCHA_SRC.search(src):
                 captcha = True
-            elif not challenge and not src:
-                found = _CHALLENGE_SCRIPT.search(el.text or "")
+            elif not challenge and not src and el.text and _may_challenge(el.text):
+                found = _CHALLENGE_SCRIPT.search(el.text)
                 if found:
                     challenge = found.group(0)
             continue
@@ -143,12 +147,11 @@ def page_markers(root: Element, jsonld: list[dict], meta: dict[str, str]) -> Pag
             challenge = (el.get("src") or "")[:120]
         words = attr_words(el) if (el.get("class") or el.get("id")) else ""
         if words:
-            if not challenge and _CHALLENGE_ATTR.search(words):
+            is_challenge, is_captcha, is_consent = _attr_markers(words)
+            if not challenge and is_challenge:
                 challenge = words[:120]
-            if _CAPTCHA_ATTR.search(words):
-                captcha = True
-            if _CONSENT_ATTR.search(words):
-                consent = True
+            captcha = captcha or is_captcha
+            consent = consent or is_consent
         if (el.get("itemprop") or "").lower() == "articlebody":
             evidence = True
     paywalled = False
@@ -161,6 +164,27 @@ def page_markers(root: Element, jsonld: list[dict], meta: dict[str, str]) -> Pag
         if _false(node.get("isAccessibleForFree")):
             paywalled = True
     return PageMarkers(challenge, captcha, consent, password, paywalled, evidence)
+
+
+def _may_challenge(script: str) -> bool:
+    lowered = script.lower()
+    return any(word in lowered for word in _CHALLENGE_SCRIPT_WORDS)
+
+
+@lru_cache(maxsize=4096)
+def _attr_markers(words: str) -> tuple[bool, bool, bool]:
+    """Whether class/id ``words`` (lower case) name a challenge, a captcha, a consent form.
+    Each pattern needs one of a few plain words, looked for first: most elements name none."""
+    challenge = captcha = consent = False
+    if "challenge" in words or "captcha" in words or "ddos" in words \
+            or "browser-verification" in words:
+        challenge = _CHALLENGE_ATTR.search(words) is not None
+    if "captcha" in words or "turnstile" in words:
+        captcha = _CAPTCHA_ATTR.search(words) is not None
+    if "consent" in words or "gdpr" in words or "cmp" in words or "cookie" in words \
+            or "privacy-wall" in words:
+        consent = _CONSENT_ATTR.search(words) is not None
+    return challenge, captcha, consent
 
 
 def generic_title(title: str) -> str:
