@@ -21,6 +21,7 @@ from typing import Literal
 import sqlite_utils
 
 from crawler.extract.arabic import normalized_words
+from crawler.faults import reached
 from crawler.schema import migrate
 
 logger = logging.getLogger(__name__)
@@ -85,6 +86,7 @@ def transaction(db: sqlite_utils.Database | sqlite3.Connection, *,
             if not _is_lock_error(exc) or attempt == attempts - 1:
                 raise
             logger.warning("store is locked by another writer; retrying in %.1f s", delay)
+            reached("store.locked")
             time.sleep(delay * (1 + random.random() / 4))
             delay *= 2
     try:

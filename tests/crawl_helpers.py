@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
+import subprocess
+import sys
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -40,6 +43,19 @@ class CrawlWorld:
         outcome = crawl_sites(self.db_path, self.seeds, list(sites), LOCAL_SITE_SETTINGS,
                               timeout=120)
         return outcome
+
+    def crawl_process(self, *sites: str, env: dict[str, str] | None = None,
+                      settings: dict[str, str] | None = None) -> subprocess.Popen:
+        """The crawl of ``sites`` started in a process of its own (``python -m crawler.run``)
+        with more environment (``RAQIB_PAUSE_AT``, ``RAQIB_BUSY_TIMEOUT``...) and settings;
+        its standard error is a text pipe."""
+        command = [sys.executable, "-m", "crawler.run", "--db", str(self.db_path),
+                   "--seeds", str(self.seeds), *sites]
+        for name, value in {"LOG_LEVEL": "WARNING", **LOCAL_SITE_SETTINGS,
+                            **(settings or {})}.items():
+            command += ["--set", f"{name}={value}"]
+        return subprocess.Popen(command, stderr=subprocess.PIPE, text=True,
+                                env={**os.environ, **(env or {})})
 
     def db(self):
         return open_db(self.db_path)

@@ -9,15 +9,14 @@ purpose, the ways disks, copies and people damage files.
 from __future__ import annotations
 
 import random
-import shutil
 import sqlite3
-import threading
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from crawl_helpers import CrawlWorld, free_port
+from crawler.faults import Pause
 from monitor.alerts import run_monitor
 from monitor.cli import main
 from demo.server import DEMO_TOPICS_PATH, DemoServer, demo_seed_toml
@@ -221,45 +220,61 @@ def test_the_doctor_on_a_file_that_is_no_database(tmp_path):
     assert "cannot be read as a database: file is not a database" in result.output
 
 
+def consistent(path: Path) -> sqlite3.Connection:
+    """The copy at ``path``, checked to be one instant of a store: whole, no article without
+    its versions, no version ahead of its article, no error of a run the copy does not hold."""
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert conn.execute("SELECT COUNT(*) FROM articles a WHERE NOT EXISTS"
+                        " (SELECT 1 FROM versions v WHERE v.url = a.url)").fetchone() == (0,)
+    assert conn.execute("SELECT COUNT(*) FROM versions v WHERE NOT EXISTS"
+                        " (SELECT 1 FROM articles a WHERE a.url = v.url)").fetchone() == (0,)
+    assert conn.execute("SELECT COUNT(*) FROM crawl_errors e WHERE run_id IS NOT NULL"
+                        " AND run_id NOT IN (SELECT id FROM crawl_runs)").fetchone() == (0,)
+    return conn
+
+
 def test_a_backup_is_consistent_while_a_crawl_writes(tmp_path):
+    """``raqib backup`` taken while the crawl stands inside its third save's transaction (the
+    article and its version written, not committed: ``RAQIB_PAUSE_AT=save.written:3``) holds
+    the two stories committed before it, whole, and nothing of the third; the crawl then goes
+    on and a backup taken after it holds everything the store holds."""
     world = CrawlWorld(tmp_path)
-    backups: list[Path] = []
+    pause = Pause(tmp_path / "pause", "save.written:3")
+    held = tmp_path / "held.db"
     with DemoServer(edition=1) as server:
         world.add_seed("demo", demo_seed_toml(server.base_url))
         world.add_topics(DEMO_TOPICS_PATH)
-        world.db().close()  # the store as raqib opens it, every table in place
-        crawl = threading.Thread(target=world.crawl, args=("demo",))
-        crawl.start()
-        while crawl.is_alive() or not backups:
-            target = tmp_path / f"backup-{len(backups)}.db"
-            result = raqib("backup", str(target), "--db", str(world.db_path))
+        crawl = world.crawl_process("demo", env=pause.env)
+        try:
+            assert pause.wait("save.written", crawl), "the crawl reached its third save"
+            result = raqib("backup", str(held), "--db", str(world.db_path))
             assert result.exit_code == 0, result.output
-            backups.append(target)
-            crawl.join(timeout=0.2)
+            pause.go("save.written")
+            _, log = crawl.communicate(timeout=120)
+        finally:
+            if crawl.poll() is None:
+                crawl.kill()
+    assert crawl.returncode == 0, log
+    conn = consistent(held)
+    try:
+        assert conn.execute("SELECT COUNT(*) FROM articles").fetchone() == (2,)
+        assert conn.execute("SELECT COUNT(*) FROM versions").fetchone() == (2,)
+        assert conn.execute("SELECT status FROM crawl_runs").fetchall() == [("running",)]
+    finally:
+        conn.close()
     final = tmp_path / "final.db"
     assert raqib("backup", str(final), "--db", str(world.db_path)).exit_code == 0
-    for path in backups + [final]:
-        conn = sqlite3.connect(path)
-        try:
-            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-            # each copy is one instant of the store: no article without its versions, no
-            # version ahead of its article, no error of a run the copy does not hold
-            assert conn.execute("SELECT COUNT(*) FROM articles a WHERE NOT EXISTS"
-                                " (SELECT 1 FROM versions v WHERE v.url = a.url)").fetchone() == (0,)
-            assert conn.execute("SELECT COUNT(*) FROM versions v WHERE NOT EXISTS"
-                                " (SELECT 1 FROM articles a WHERE a.url = v.url)").fetchone() == (0,)
-            assert conn.execute("SELECT COUNT(*) FROM crawl_errors e WHERE run_id IS NOT NULL"
-                                " AND run_id NOT IN (SELECT id FROM crawl_runs)").fetchone() == (0,)
-        finally:
-            conn.close()
     live = world.db()
     try:
         expected = live.execute("SELECT COUNT(*) FROM versions").fetchone()
     finally:
         live.close()
-    conn = sqlite3.connect(final)
-    assert conn.execute("SELECT COUNT(*) FROM versions").fetchone() == expected
-    assert expected[0] > 0
-    conn.close()
+    conn = consistent(final)
+    try:
+        assert conn.execute("SELECT COUNT(*) FROM versions").fetchone() == expected
+        assert expected[0] > 3
+    finally:
+        conn.close()
     refused = raqib("backup", str(final), "--db", str(world.db_path))
     assert refused.exit_code == 1 and "exists: name a new file" in refused.output

@@ -4,7 +4,6 @@ and what could not be saved is saved by the next crawl."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -12,6 +11,7 @@ import threading
 
 import pytest
 
+from crawler.faults import Pause
 from crawler.run import STORE_FAILED
 from crawler.store import StoredArticle, open_db, record_error, save_article, start_run
 from monitor.crawling import LOCAL_SITE_SETTINGS
@@ -89,15 +89,6 @@ class WriteLockHolder:
         self.conn.close()
 
 
-def crawl_process(world, site_id: str, extra_env: dict[str, str], settings: dict[str, str]):
-    command = [sys.executable, "-m", "crawler.run", "--db", str(world.db_path),
-               "--seeds", str(world.seeds), site_id]
-    for name, value in {"LOG_LEVEL": "WARNING", **LOCAL_SITE_SETTINGS, **settings}.items():
-        command += ["--set", f"{name}={value}"]
-    return subprocess.Popen(command, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, **extra_env})
-
-
 def test_a_lock_held_past_the_timeout_fails_the_save_and_the_next_crawl_stores_the_edit(world):
     """Another writer takes the store's write lock as the crawl fetches the first story and
     keeps it past the busy timeout and every retry. That save fails: it is a ``store`` error
@@ -112,9 +103,9 @@ def test_a_lock_held_past_the_timeout_fails_the_save_and_the_next_crawl_stores_t
 
         holder = WriteLockHolder(world.db_path)
         site.on_request = lambda path: holder.take() if path.startswith("/news/") else None
-        crawl = crawl_process(world, "rafid",
-                              {"RAQIB_BUSY_TIMEOUT": "0.2", "RAQIB_LOCK_RETRIES": "1"},
-                              {"CONCURRENT_REQUESTS": "1"})
+        crawl = world.crawl_process(
+            "rafid", env={"RAQIB_BUSY_TIMEOUT": "0.2", "RAQIB_LOCK_RETRIES": "1"},
+            settings={"CONCURRENT_REQUESTS": "1"})
         log = []
         for line in crawl.stderr:  # the lock goes once the crawl has said the save failed
             log.append(line)
@@ -154,6 +145,47 @@ def test_a_lock_held_past_the_timeout_fails_the_save_and_the_next_crawl_stores_t
             assert "تفاصيل جديدة" in body, f"story {n}: the edit is stored"
         (versions,) = db.execute("SELECT COUNT(*) FROM versions").fetchone()
         assert versions == 2 * len(STORIES)
+    finally:
+        db.close()
+
+
+def test_a_lock_released_during_the_back_off_lets_the_save_through(world, tmp_path):
+    """Another writer takes the store's write lock just before the crawl's first save and
+    lets it go while that save backs off (``RAQIB_PAUSE_AT`` stops the crawl after the page's
+    furniture is counted, and again once the save has found the lock held past the busy
+    timeout). The retry stores the page: every story is stored once, with one version, no
+    error is recorded, the run is finished and the crawl exits 0."""
+    pause = Pause(tmp_path / "pause", "save.learned:1", "store.locked:1")
+    with NewsSite() as site:
+        world.add_seed("rafid", site.seed_toml())
+        holder = WriteLockHolder(world.db_path)
+        crawl = world.crawl_process("rafid", env={"RAQIB_BUSY_TIMEOUT": "0.2", **pause.env},
+                                    settings={"CONCURRENT_REQUESTS": "1"})
+        try:
+            assert pause.wait("save.learned", crawl), "the crawl reached its first save"
+            holder.take()
+            pause.go("save.learned")
+            assert pause.wait("store.locked", crawl), "the save found the store locked"
+            holder.release()
+            pause.go("store.locked")
+            _, log = crawl.communicate(timeout=120)
+        finally:
+            if crawl.poll() is None:
+                crawl.kill()
+            holder.close()
+        assert crawl.returncode == 0, log
+        assert "store is locked by another writer; retrying" in log
+
+    db = world.db()
+    try:
+        (run,) = db.query("SELECT * FROM crawl_runs")
+        assert run["status"] == "finished" and run["new"] == len(STORIES)
+        assert list(db.query("SELECT stage, message FROM crawl_errors")) == []
+        counts = {row["url"]: row["n"] for row in db.query(
+            "SELECT url, COUNT(*) AS n FROM versions GROUP BY url")}
+        assert counts == {site.story_url(n): 1 for n in range(len(STORIES))}
+        (articles,) = db.execute("SELECT COUNT(*) FROM articles").fetchone()
+        assert articles == len(STORIES)
     finally:
         db.close()
 
