@@ -138,6 +138,11 @@ class RemovalEntry:
             text += f" · restored {self.restored}"
         return text
 
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        del data["version"]  # it is listed under the version it followed
+        return data
+
 
 def article_removals(db: sqlite_utils.Database, url: str) -> list[RemovalEntry]:
     """Every removal of the article at ``url`` (see :func:`stored_url`), oldest first."""
@@ -154,10 +159,11 @@ def render_history(entries: list[VersionEntry], fmt: str = "text", *,
     """``text``: each version with its time, its edit kinds and the diff to the previous one
     (styled for a terminal when ``color``; ``click.echo`` drops the styles when its output is
     not one); ``json``: a list with one object per version (version, seen, title, body,
-    published, author, content_hash, diff, edit_kinds)."""
+    published, author, content_hash, diff, edit_kinds, and ``removals``: the times the
+    article was taken down after that version, as the text shows them after it)."""
     removals = removals or []
     if fmt == "json":
-        return terminal_json([entry.to_json() for entry in entries])
+        return terminal_json(_json_history(entries, removals))
     if fmt != "text":
         raise ValueError(f"unknown history format: {fmt!r} (expected text or json)")
     if not entries:
@@ -202,6 +208,16 @@ def render_history(entries: list[VersionEntry], fmt: str = "text", *,
         if removal.version not in known:
             lines += [style(removal.line(), fg="red", bold=True), ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _json_history(entries: list[VersionEntry], removals: list[RemovalEntry]) -> list[dict]:
+    listed = [entry.to_json() | {"removals": []} for entry in entries]
+    by_version = {item["version"]: item for item in listed}
+    for removal in removals:  # one whose version is unknown follows the last version
+        item = by_version.get(removal.version) or (listed[-1] if listed else None)
+        if item is not None:
+            item["removals"].append(removal.to_json())
+    return listed
 
 
 def diff_lines(diff: Mapping[str, Mapping[str, Any]], indent: str = "", style=None,

@@ -60,7 +60,8 @@ def test_history_json_is_a_list_with_one_object_per_version(tmp_path):
 
     assert [entry["version"] for entry in listed] == [1, 2]
     assert set(listed[0]) == {"version", "seen", "title", "body", "published", "author",
-                              "content_hash", "diff", "edit_kinds"}
+                              "content_hash", "diff", "edit_kinds", "removals"}
+    assert listed[0]["removals"] == []  # never taken down
     assert listed[0]["diff"] is None and listed[0]["edit_kinds"] == []
     assert listed[1]["edit_kinds"] == ["numbers_changed", "paragraph_added"]
     assert listed[1]["diff"]["edit_kinds"] == listed[1]["edit_kinds"]

@@ -132,6 +132,14 @@ def test_a_tracked_story_404_twice_an_hour_apart_raises_one_removed_alert(watche
     assert result.exit_code == 0, result.output
     assert "removed 2026-11-01T09:30:00+00:00 · HTTP 404" in result.output
 
+    result = CliRunner().invoke(main, ["history", watch.url(1), "--format", "json", "--db",
+                                       str(world.db_path)])
+    assert result.exit_code == 0, result.output
+    (version,) = json.loads(result.output)
+    (removal,) = version["removals"]  # listed under the version it took down
+    assert removal["removed"] == "2026-11-01T09:30:00+00:00" and removal["status"] == 404
+    assert removal["restored"] is None and removal["checks"] >= 2
+
 
 def test_one_404_then_back_raises_nothing(watched):
     wire, watch = watched
