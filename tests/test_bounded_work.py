@@ -1,5 +1,5 @@
-"""Bounded work: a gzip bomb unpacks only to a ceiling, and `raqib crawl` stops at a time
-limit; both over real HTTP on 127.0.0.1."""
+"""Bounded work: a gzip bomb unpacks only to a ceiling, over real HTTP on 127.0.0.1, and a bad
+time limit is refused (the time limit itself: tests/test_crawl_time_limit.py)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from crawler.decompress import MAX_UNPACKED
-from monitor.crawling import LOCAL_SITE_SETTINGS
-from test_crawl_time_limit import SlowSite
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-
 
 
 def gzip_bomb(unpacked_mib: int = 530) -> bytes:
@@ -90,38 +87,6 @@ sitemaps = ["{base}/sitemap.xml.gz"]
     peak_mib = int(done.stderr.strip().splitlines()[-1]) / 1024
     # the ceiling (50 MB) plus the interpreter and its libraries; the bomb itself is 530 MB
     assert peak_mib < 250, peak_mib
-
-
-def test_raqib_crawl_stops_at_its_time_limit_and_keeps_what_it_found(world):
-    server = serve(SlowSite)
-    base = f"http://127.0.0.1:{server.server_port}"
-    world.add_seed("slow", f'''name = "بطيء"
-allowed_domains = ["127.0.0.1"]
-feeds = ["{base}/rss.xml"]
-article_url = '/news/\\d+$'
-''')
-    (world.seeds / "topics.toml").write_text('[[topic]]\nname = "خبر"\nall = ["خبر"]\n',
-                                             encoding="utf-8")
-    command = [sys.executable, "-m", "monitor.cli", "crawl", "slow", "--timeout", "8s",
-               "--db", str(world.db_path), "--seeds", str(world.seeds)]
-    for name, value in LOCAL_SITE_SETTINGS.items():
-        command += ["--set", f"{name}={value}"]
-    try:
-        done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True,
-                              timeout=120)
-    finally:
-        server.shutdown()
-        server.server_close()
-    assert done.returncode == 1
-    assert "the crawl was stopped at its time limit of 8s" in done.stderr
-    assert "monitor: " in done.stdout               # what it stored was monitored
-    db = world.db()
-    try:
-        assert [r["status"] for r in db.query("SELECT status FROM crawl_runs")] == ["timeout"]
-        assert any("time limit of 8s" in r["message"]
-                   for r in db.query("SELECT message FROM crawl_errors"))
-    finally:
-        db.close()
 
 
 def test_a_bad_time_limit_is_refused_by_name(world):
