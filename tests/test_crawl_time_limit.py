@@ -90,8 +90,8 @@ article_url = '/news/\\d+$'
 # The stop comes while the held story is asked for: the other two are fetched and stored in
 # the first seconds, and a download of the held one outlasts the limit (so it is cut by the
 # stop, never by its own timeout, and the spider closes once it gives up after the stop).
-LIMIT = "5s"
-HELD_SETTINGS = {**LOCAL_SITE_SETTINGS, "DOWNLOAD_TIMEOUT": "6", "RETRY_TIMES": "0"}
+LIMIT = "15s"
+HELD_SETTINGS = {**LOCAL_SITE_SETTINGS, "DOWNLOAD_TIMEOUT": "20", "RETRY_TIMES": "0"}
 
 
 def stored_urls(world) -> set[str]:
